@@ -1,0 +1,2 @@
+"""The instructor's side of the course kit: reference implementations, hidden tests and the
+grading command (``python -m autograder --help``)."""

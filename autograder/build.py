@@ -1,0 +1,182 @@
+"""Generate the student release and the executed solutions from ``source/``.
+
+* The release is nbgrader's own ``generate_assignment``, run in a scratch course folder so
+  no gradebook is left in the repository.
+* A solution notebook is the source notebook with the solution markers and the hidden tests
+  removed, executed from top to bottom (static figures in place of widgets).
+
+Both carry ``metadata.tlukit.source_sha256``, the hash of the source notebook they came from;
+:func:`stale` compares it (and the generated content) with ``source/`` to tell when they need
+rebuilding.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = REPO / "source"
+CONFIG = REPO / "nbgrader_config.py"
+
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
+SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+MARK_SCHEME = re.compile(r"^=== BEGIN MARK SCHEME ===.*?=== END MARK SCHEME ===\n?", re.S | re.M)
+
+
+def lessons() -> list[str]:
+    """The lesson folders of ``source/``, in order."""
+    return sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
+
+
+def notebooks(lesson: str, root: Path = SOURCE) -> list[Path]:
+    return sorted(p for p in (root / lesson).glob("*.ipynb"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stamp(nb, source: Path) -> None:
+    nb.metadata["tlukit"] = {
+        "source": source.relative_to(REPO).as_posix(),
+        "source_sha256": sha256(source),
+    }
+
+
+def with_venv_path(env: dict) -> dict:
+    """``env`` with this interpreter's scripts folder first on PATH (nbgrader runs ``alembic``)."""
+    scripts = str(Path(sys.executable).parent)
+    env["PATH"] = scripts + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def nbgrader(*args: str, cwd: Path, timeout: float | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course folder ``cwd``."""
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=with_venv_path(dict(env or os.environ)))
+
+
+def scratch_course(lessons_: list[str], into: Path) -> Path:
+    """A course folder holding a copy of the config and of the given lessons' sources."""
+    into.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CONFIG, into / "nbgrader_config.py")
+    for lesson in lessons_:
+        target = into / "source" / lesson
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(SOURCE / lesson, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return into
+
+
+def generate_release(lesson: str, course: Path, *, db: bool = True) -> Path:
+    """Run ``nbgrader generate_assignment`` for ``lesson`` in ``course``; return its release folder."""
+    args = ["generate_assignment", lesson, "--force"] + ([] if db else ["--no-db"])
+    done = nbgrader(*args, cwd=course)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment {lesson} failed:\n{done.stdout}\n{done.stderr}")
+    return course / "release" / lesson
+
+
+def build_release(lesson: str, out: Path = REPO / "release") -> list[Path]:
+    """Regenerate ``out/<lesson>/`` from ``source/<lesson>/``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        released = generate_release(lesson, scratch_course([lesson], Path(tmp)), db=False)
+        target = out / lesson
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(released, target)
+    written = []
+    for path in notebooks(lesson, out):
+        nb = nbformat.read(path, as_version=4)
+        _stamp(nb, SOURCE / lesson / path.name)
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+def solution_notebook(source: Path):
+    """The unexecuted solution notebook of ``source``: markers and hidden tests removed."""
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        text = HIDDEN_TESTS.sub("", cell.source)
+        text = SOLUTION_MARKER.sub("", text)
+        text = MARK_SCHEME.sub("", text)
+        cell.source = text.rstrip("\n") if text.strip() else text.strip()
+    _stamp(nb, source)
+    return nb
+
+
+def execution_env() -> dict:
+    """Environment for executing lesson notebooks non-interactively."""
+    env = with_venv_path(dict(os.environ))
+    env.update(TLUKIT_STATIC="1", MPLBACKEND="module://matplotlib_inline.backend_inline",
+               PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="2")
+    return env
+
+
+def execute(nb, cwd: Path, timeout: int = 600):
+    """Execute ``nb`` in a fresh kernel with ``cwd`` as its working folder."""
+    from nbclient import NotebookClient
+
+    saved = dict(os.environ)
+    os.environ.update(execution_env())  # the kernel inherits this process's environment
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb
+
+
+def build_solutions(lesson: str, out: Path = REPO / "solutions", timeout: int = 600) -> list[Path]:
+    """Regenerate ``out/<lesson>/``: each source notebook as an executed solution."""
+    target = out / lesson
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(SOURCE / lesson, target, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+    written = []
+    for source in notebooks(lesson):
+        nb = execute(solution_notebook(source), cwd=target, timeout=timeout)
+        path = target / source.name
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+def _code(nb) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+def stale(lesson: str, release_root: Path = REPO / "release", solutions_root: Path = REPO / "solutions") -> list[str]:
+    """Reasons why the committed release or solutions of ``lesson`` do not match its source."""
+    reasons = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = build_release(lesson, Path(tmp))
+        for path in fresh:
+            committed = release_root / lesson / path.name
+            if not committed.exists():
+                reasons.append(f"release/{lesson}/{path.name} is missing")
+            elif json.loads(committed.read_text()) != json.loads(path.read_text()):
+                reasons.append(f"release/{lesson}/{path.name} differs from a fresh nbgrader release")
+    for source in notebooks(lesson):
+        committed = solutions_root / lesson / source.name
+        if not committed.exists():
+            reasons.append(f"solutions/{lesson}/{source.name} is missing")
+            continue
+        nb = nbformat.read(committed, as_version=4)
+        if nb.metadata.get("tlukit", {}).get("source_sha256") != sha256(source):
+            reasons.append(f"solutions/{lesson}/{source.name} was built from another version of the source")
+        elif _code(nb) != _code(solution_notebook(source)):
+            reasons.append(f"solutions/{lesson}/{source.name} cells differ from the source's solution")
+        elif any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])):
+            reasons.append(f"solutions/{lesson}/{source.name} holds an error output")
+    return reasons

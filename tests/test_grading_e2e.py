@@ -1,0 +1,148 @@
+"""End to end, per lesson: a class is put in place, graded in one batch by nbgrader through the
+kit's grading command, and each student's score per question is asserted.
+
+The class of a lesson: the solution notebook (full marks), the untouched release (zero, and
+quick), one student per wrong-answer fixture (that answer's tests lose their points and the
+feedback names the mistake), and one student holding every right-answer fixture at once (a
+correct answer written differently: full marks).
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from autograder import build, grade, simulate
+from tests.helpers import answer_fixtures, lessons
+
+CELL_TIMEOUT = 60
+NOTEBOOK_TIMEOUT = 300
+
+
+def tests_of_answers(lesson: str) -> dict[str, list[str]]:
+    """Answer grade id -> the grade ids of the test cells that follow it (before the next answer)."""
+    owner, out = None, {}
+    (path,) = build.notebooks(lesson)
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and not meta.get("grade") and cell.cell_type == "code":
+            owner = meta["grade_id"]
+            out[owner] = []
+        elif meta.get("grade") and not meta.get("solution") and owner:
+            out[owner].append(meta["grade_id"])
+    return out
+
+
+def student_id(fixture) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{fixture.kind}-{fixture.grade_id}--{fixture.slug}")[:64]
+
+
+@pytest.fixture(scope="module", params=[pytest.param(l, marks=pytest.mark.xdist_group(l)) for l in lessons()])
+def graded(request, tmp_path_factory):
+    lesson = request.param
+    tmp = tmp_path_factory.mktemp(f"class-{lesson}")
+    inbox = tmp / "inbox"
+    release = simulate.release_notebook(lesson)
+    model = simulate.solution_answers(lesson)
+    (name,) = [p.name for p in build.notebooks(lesson)]
+    solution = nbformat.read(build.REPO / "solutions" / lesson / name, as_version=4)
+    simulate.write_submission(inbox, "solution", {name: solution})
+    simulate.write_submission(inbox, "release", {name: release}, as_zip=True)
+    wrong = answer_fixtures(lesson, "wrong")
+    for fx in wrong:
+        simulate.write_submission(inbox, student_id(fx), {name: simulate.fill(release, {**model, fx.grade_id: fx.source})})
+    right = answer_fixtures(lesson, "right")
+    simulate.write_submission(inbox, "right-all", {name: simulate.fill(release, {**model, **{fx.grade_id: fx.source for fx in right}})})
+    report = grade.grade_class(inbox, tmp / "course", lessons=[lesson], cell_timeout=CELL_TIMEOUT,
+                               notebook_timeout=NOTEBOOK_TIMEOUT, progress=False)
+    return lesson, report, wrong, right
+
+
+def auto_tests(report, lesson):
+    return [q for q, _ in report.questions[lesson] if q.startswith("test_")]
+
+
+def test_batch_completed_and_exported(graded):
+    lesson, report, wrong, right = graded
+    students = {o.student for o in report.outcomes}
+    assert students == {"solution", "release", "right-all"} | {student_id(fx) for fx in wrong}
+    assert all(o.status == "graded" for o in report.outcomes), [(o.student, o.reason) for o in report.outcomes]
+    assert report.problems == []
+    csv_text = report.grades_csv.read_text()
+    assert all(s in csv_text for s in students)
+    assert report.questions_csv.read_text().count("\n") == 1 + len(students) * len(report.questions[lesson])
+
+
+def test_solution_scores_full_marks(graded):
+    lesson, report, *_ = graded
+    o = report.outcome("solution", lesson)
+    for grade_id, points in report.questions[lesson]:
+        score, max_score = o.scores[grade_id]
+        if grade_id.startswith("test_"):
+            assert score == max_score == points, f"{grade_id}: {score}/{max_score}"
+        else:
+            assert score is None, f"{grade_id} is a written answer and waits for manual grading"
+
+
+def test_untouched_release_scores_zero_quickly(graded):
+    lesson, report, *_ = graded
+    o = report.outcome("release", lesson)
+    assert o.status == "graded" and o.reason == ""  # no cell hit the time limit
+    assert all(o.scores[q][0] == 0 for q in auto_tests(report, lesson))
+    written = [q for q, _ in report.questions[lesson] if not q.startswith("test_")]
+    assert all(o.scores[q][0] in (0, None) for q in written)
+    assert o.seconds < NOTEBOOK_TIMEOUT
+
+
+def test_every_answer_cell_has_a_wrong_and_a_right_fixture(graded):
+    lesson, _, wrong, right = graded
+    answers = set(tests_of_answers(lesson))
+    assert answers <= {fx.grade_id for fx in wrong}, "answers without a plausible-mistake fixture"
+    assert answers <= {fx.grade_id for fx in right}, "answers without a written-differently fixture"
+
+
+def test_right_answers_written_differently_get_full_marks(graded):
+    lesson, report, *_ = graded
+    o = report.outcome("right-all", lesson)
+    for q in auto_tests(report, lesson):
+        score, max_score = o.scores[q]
+        assert score == max_score, f"{q}: {score}/{max_score}"
+
+
+def test_each_plausible_mistake_loses_its_points_and_is_named(graded):
+    lesson, report, wrong, _ = graded
+    owners = tests_of_answers(lesson)
+    for fx in wrong:
+        o = report.outcome(student_id(fx), lesson)
+        losing = fx.loses or owners[fx.grade_id]
+        for q in losing:
+            assert o.scores[q][0] == 0, f"{fx.name}: {q} kept {o.scores[q][0]} points"
+        assert o.total < sum(p for q, p in report.questions[lesson] if q.startswith("test_"))
+        if fx.expect_hint:
+            text = feedback_errors(report, o, losing)
+            assert fx.expect_hint.lower() in text.lower(), f"{fx.name}: hint {fx.expect_hint!r} not in\n{text}"
+
+
+def feedback_errors(report, outcome, grade_ids) -> str:
+    """The error messages shown in the graded notebook for the given test cells."""
+    (path,) = (report.course / "autograded" / outcome.student / outcome.lesson).glob("*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    texts = []
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    texts.append(f"{out['ename']}: {out['evalue']}\n" + "\n".join(out.get("traceback", [])))
+    return "\n".join(texts)
+
+
+def test_feedback_is_written_and_hides_the_hidden_tests(graded):
+    lesson, report, wrong, _ = graded
+    for o in report.outcomes:
+        (html,) = (report.course / "feedback" / o.student / lesson).glob("*.html")
+        text = html.read_text()
+        assert "hidden_test(" not in text and "BEGIN HIDDEN TESTS" not in text
+    mistaken = report.outcome(student_id(wrong[0]), lesson)
+    (html,) = (report.course / "feedback" / mistaken.student / lesson).glob("*.html")
+    assert "expected" in html.read_text()

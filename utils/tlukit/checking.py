@@ -1,0 +1,207 @@
+"""The machinery behind every self-check and hidden test.
+
+A check calls the student's function on an input, compares what came back with what was
+expected, and when they differ raises :class:`CheckFailed` with a message that names the
+input, the expected value, the value that came back and, when it can tell, the likely mistake.
+
+Three small pieces do the work:
+
+* :func:`call` runs the student's function and turns its exceptions into readable failures;
+* :func:`difference` says in words how two values differ (``None`` when they agree);
+* :func:`expect` puts the two together and picks a hint.
+
+The visible checks in :mod:`tlukit.checks` and the instructor's hidden tests both use them.
+"""
+from __future__ import annotations
+
+import traceback
+import warnings
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+RTOL = 1e-6
+ATOL = 1e-8
+
+
+class CheckFailed(AssertionError):
+    """A self-check or hidden test failed. The message says why; the traceback is hidden."""
+
+    def __init__(self, message: str, *, exercise: str | None = None):
+        self.exercise = exercise
+        self.message = message
+        title = f"{exercise}: " if exercise else ""
+        super().__init__(title + message)
+
+    def _render_traceback_(self):  # IPython shows these lines instead of a traceback
+        title = f"✗ {self.exercise}" if self.exercise else "✗ check failed"
+        return [f"\x1b[1;31m{title}\x1b[0m", *self.message.splitlines()]
+
+
+def short(value: Any, limit: int = 160) -> str:
+    """A compact, one-line description of a value for messages."""
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=3, linewidth=10_000):
+            body = np.array2string(value, separator=", ")
+        text = f"array({body}, shape={value.shape}, dtype={value.dtype})"
+    elif isinstance(value, float):
+        text = f"{value:.6g}"
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating))
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """Numbers, arrays and (nested) lists of numbers as a float array; anything else None."""
+    if isinstance(value, np.ndarray):
+        arr = value
+    elif _is_number(value):
+        arr = np.asarray(value)
+    elif isinstance(value, (list, tuple)) and value and all(_is_number(v) or isinstance(v, (list, tuple, np.ndarray)) for v in value):
+        try:
+            arr = np.asarray(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if arr.dtype.kind not in "biuf":
+        return None
+    return arr.astype(float)
+
+
+def difference(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATOL, where: str = "") -> str | None:
+    """Describe how ``got`` differs from ``expected``, or return ``None`` when they agree.
+
+    Numbers and arrays agree when they have the same shape and agree within the tolerances
+    (bools, ints and floats of equal value agree: ``True == 1 == 1.0``). Tuples and lists are
+    compared item by item, dicts key by key, anything else with ``==``.
+    """
+    at = f" at {where}" if where else ""
+    want = _as_array(expected)
+    if want is not None:
+        have = _as_array(got)
+        if have is None:
+            return f"expected a number or an array{at}, got {type(got).__name__}: {short(got)}"
+        if have.shape != want.shape:
+            return f"wrong shape{at}: expected {want.shape}, got {have.shape}"
+        if np.isnan(have).any() and not np.isnan(want).any():
+            return f"got NaN{at}: {short(got)}"
+        ok = np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=True)
+        if ok.all():
+            return None
+        if want.ndim == 0:
+            return f"wrong value{at}: expected {short(expected)}, got {short(got)}"
+        bad = np.argwhere(~ok)
+        first = tuple(int(i) for i in bad[0])
+        return (f"{len(bad)} of {want.size} values differ{at}; first at index {first}: "
+                f"expected {want[first]:.6g}, got {have[first]:.6g}")
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"expected a dict{at}, got {type(got).__name__}: {short(got)}"
+        missing = [k for k in expected if k not in got]
+        if missing:
+            return f"missing key(s){at}: {', '.join(map(repr, missing))}"
+        for key in expected:
+            reason = difference(got[key], expected[key], rtol=rtol, atol=atol, where=f"{where}[{key!r}]")
+            if reason:
+                return reason
+        return None
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list, np.ndarray)):
+            return f"expected a {type(expected).__name__} of {len(expected)} items{at}, got {type(got).__name__}: {short(got)}"
+        if len(got) != len(expected):
+            return f"expected {len(expected)} items{at}, got {len(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            reason = difference(g, e, rtol=rtol, atol=atol, where=f"{where}[{i}]")
+            if reason:
+                return reason
+        return None
+    try:
+        equal = bool(got == expected)
+    except Exception:  # noqa: BLE001 - an odd object that cannot be compared is a difference
+        equal = False
+    return None if equal else f"wrong value{at}: expected {short(expected)}, got {short(got)}"
+
+
+def call(fn: Callable, *args: Any, label: str | None = None, **kwargs: Any) -> Any:
+    """Call a student's function; turn an exception into a :class:`CheckFailed` that says where.
+
+    Warnings raised inside are collected instead of printed (a warning on stderr would cost
+    a test its points under nbgrader) and shown as a note on stdout.
+    """
+    label = label or signature(fn, args, kwargs)
+    if not callable(fn):
+        raise CheckFailed(f"expected a function, got {type(fn).__name__}: {short(fn)}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = fn(*args, **kwargs)
+        except NotImplementedError:
+            raise CheckFailed(
+                f"{label} is not written yet: replace `raise NotImplementedError()` with your code."
+            ) from None
+        except CheckFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any student error becomes a readable failure
+            where = _student_frame(exc)
+            raise CheckFailed(
+                f"calling {label} raised {type(exc).__name__}: {exc}" + (f"\n  (at {where})" if where else "")
+            ) from None
+    for w in caught:
+        print(f"note: {label} warned: {w.category.__name__}: {w.message}")
+    return result
+
+
+def _student_frame(exc: BaseException) -> str:
+    """The innermost frame of the traceback that is not in this package."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "tlukit" not in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f"line {f.lineno}: {f.line}" if f.line else f"line {f.lineno}"
+
+
+def signature(fn: Any, args: Sequence = (), kwargs: dict | None = None) -> str:
+    """``name(arg, ..., key=value)`` with compact argument descriptions."""
+    name = getattr(fn, "__name__", "your function")
+    parts = [short(a, 60) for a in args] + [f"{k}={short(v, 60)}" for k, v in (kwargs or {}).items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def expect(
+    got: Any,
+    expected: Any,
+    *,
+    call: str,
+    hint: str | None = None,
+    mistakes: Iterable[tuple[Any, str]] = (),
+    exercise: str | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> None:
+    """Raise :class:`CheckFailed` unless ``got`` agrees with ``expected``.
+
+    ``mistakes`` pairs the value a known mistake would return with a hint naming it; when
+    ``got`` matches one of them, that hint replaces the general ``hint``.
+    """
+    reason = difference(got, expected, rtol=rtol, atol=atol)
+    if reason is None:
+        return
+    for wrong_value, why in mistakes:
+        if difference(got, wrong_value, rtol=rtol, atol=atol) is None:
+            hint = why
+            break
+    lines = [f"{call}", f"  expected: {short(expected)}", f"  got:      {short(got)}", f"  ({reason})"]
+    if hint:
+        lines.append(f"hint: {hint}")
+    raise CheckFailed("\n".join(lines), exercise=exercise)
+
+
+def passed(exercise: str, n: int) -> None:
+    """Print the short success line of a self-check."""
+    print(f"✓ {exercise}: {n} check{'s' if n != 1 else ''} passed")
