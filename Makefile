@@ -17,7 +17,7 @@ demo: $(STAMP)        ## build the release and solutions, grade a simulated clas
 	$(PY) -m autograder demo
 
 test: $(STAMP)        ## run the whole test suite
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadscope
 
 build: $(STAMP)       ## regenerate release/ and solutions/ from source/
 	$(PY) -m autograder build

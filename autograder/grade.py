@@ -236,9 +236,8 @@ def prepare(course: Path, lessons: list[str]) -> None:
 
 
 def feedback_and_export(course: Path, graded: list[Outcome]) -> tuple[Path, Path]:
-    for o in graded:
-        if o.scores:
-            build.nbgrader("generate_feedback", o.lesson, "--student", o.student, "--force", cwd=course)
+    for lesson in sorted({o.lesson for o in graded if o.scores}):
+        build.nbgrader("generate_feedback", lesson, "--force", cwd=course)
     grades_csv = course / "grades.csv"
     done = build.nbgrader("export", "--to", str(grades_csv), cwd=course)
     if done.returncode != 0:

@@ -20,7 +20,7 @@ CELL_TIMEOUT = 60
 NOTEBOOK_TIMEOUT = 300
 
 
-def tests_of_answers(lesson: str) -> dict[str, list[str]]:
+def answer_tests(lesson: str) -> dict[str, list[str]]:
     """Answer grade id -> the grade ids of the test cells that follow it (before the next answer)."""
     owner, out = None, {}
     (path,) = build.notebooks(lesson)
@@ -38,9 +38,20 @@ def student_id(fixture) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{fixture.kind}-{fixture.grade_id}--{fixture.slug}")[:64]
 
 
-@pytest.fixture(scope="module", params=[pytest.param(l, marks=pytest.mark.xdist_group(l)) for l in lessons()])
-def graded(request, tmp_path_factory):
-    lesson = request.param
+def e2e_fixtures(lesson: str, kind: str):
+    """Every right fixture; the first wrong fixture of each answer cell (all of them are
+    checked in-process by tests/test_lessonNN.py; here each answer's mistake goes through nbgrader)."""
+    fixtures = answer_fixtures(lesson, kind)
+    if kind == "right":
+        return fixtures
+    first = {}
+    for fx in fixtures:
+        first.setdefault(fx.grade_id, fx)
+    return list(first.values())
+
+
+def grade_lesson_class(lesson: str, tmp_path_factory):
+    """Put the lesson's simulated class in place and grade it in one batch."""
     tmp = tmp_path_factory.mktemp(f"class-{lesson}")
     inbox = tmp / "inbox"
     release = simulate.release_notebook(lesson)
@@ -49,79 +60,23 @@ def graded(request, tmp_path_factory):
     solution = nbformat.read(build.REPO / "solutions" / lesson / name, as_version=4)
     simulate.write_submission(inbox, "solution", {name: solution})
     simulate.write_submission(inbox, "release", {name: release}, as_zip=True)
-    wrong = answer_fixtures(lesson, "wrong")
+    wrong = e2e_fixtures(lesson, "wrong")
     for fx in wrong:
         simulate.write_submission(inbox, student_id(fx), {name: simulate.fill(release, {**model, fx.grade_id: fx.source})})
-    right = answer_fixtures(lesson, "right")
+    right = e2e_fixtures(lesson, "right")
     simulate.write_submission(inbox, "right-all", {name: simulate.fill(release, {**model, **{fx.grade_id: fx.source for fx in right}})})
     report = grade.grade_class(inbox, tmp / "course", lessons=[lesson], cell_timeout=CELL_TIMEOUT,
                                notebook_timeout=NOTEBOOK_TIMEOUT, progress=False)
     return lesson, report, wrong, right
 
 
+@pytest.fixture(scope="class")
+def graded(request, tmp_path_factory):
+    return grade_lesson_class(request.cls.lesson, tmp_path_factory)
+
+
 def auto_tests(report, lesson):
     return [q for q, _ in report.questions[lesson] if q.startswith("test_")]
-
-
-def test_batch_completed_and_exported(graded):
-    lesson, report, wrong, right = graded
-    students = {o.student for o in report.outcomes}
-    assert students == {"solution", "release", "right-all"} | {student_id(fx) for fx in wrong}
-    assert all(o.status == "graded" for o in report.outcomes), [(o.student, o.reason) for o in report.outcomes]
-    assert report.problems == []
-    csv_text = report.grades_csv.read_text()
-    assert all(s in csv_text for s in students)
-    assert report.questions_csv.read_text().count("\n") == 1 + len(students) * len(report.questions[lesson])
-
-
-def test_solution_scores_full_marks(graded):
-    lesson, report, *_ = graded
-    o = report.outcome("solution", lesson)
-    for grade_id, points in report.questions[lesson]:
-        score, max_score = o.scores[grade_id]
-        if grade_id.startswith("test_"):
-            assert score == max_score == points, f"{grade_id}: {score}/{max_score}"
-        else:
-            assert score is None, f"{grade_id} is a written answer and waits for manual grading"
-
-
-def test_untouched_release_scores_zero_quickly(graded):
-    lesson, report, *_ = graded
-    o = report.outcome("release", lesson)
-    assert o.status == "graded" and o.reason == ""  # no cell hit the time limit
-    assert all(o.scores[q][0] == 0 for q in auto_tests(report, lesson))
-    written = [q for q, _ in report.questions[lesson] if not q.startswith("test_")]
-    assert all(o.scores[q][0] in (0, None) for q in written)
-    assert o.seconds < NOTEBOOK_TIMEOUT
-
-
-def test_every_answer_cell_has_a_wrong_and_a_right_fixture(graded):
-    lesson, _, wrong, right = graded
-    answers = set(tests_of_answers(lesson))
-    assert answers <= {fx.grade_id for fx in wrong}, "answers without a plausible-mistake fixture"
-    assert answers <= {fx.grade_id for fx in right}, "answers without a written-differently fixture"
-
-
-def test_right_answers_written_differently_get_full_marks(graded):
-    lesson, report, *_ = graded
-    o = report.outcome("right-all", lesson)
-    for q in auto_tests(report, lesson):
-        score, max_score = o.scores[q]
-        assert score == max_score, f"{q}: {score}/{max_score}"
-
-
-def test_each_plausible_mistake_loses_its_points_and_is_named(graded):
-    lesson, report, wrong, _ = graded
-    owners = tests_of_answers(lesson)
-    for fx in wrong:
-        o = report.outcome(student_id(fx), lesson)
-        losing = fx.loses or owners[fx.grade_id]
-        for q in losing:
-            assert o.scores[q][0] == 0, f"{fx.name}: {q} kept {o.scores[q][0]} points"
-        assert o.total < sum(p for q, p in report.questions[lesson] if q.startswith("test_"))
-        if fx.expect_hint:
-            text = feedback_errors(report, o, losing)
-            assert fx.expect_hint.lower() in text.lower(), f"{fx.name}: hint {fx.expect_hint!r} not in\n{text}"
 
 
 def feedback_errors(report, outcome, grade_ids) -> str:
@@ -137,12 +92,81 @@ def feedback_errors(report, outcome, grade_ids) -> str:
     return "\n".join(texts)
 
 
-def test_feedback_is_written_and_hides_the_hidden_tests(graded):
-    lesson, report, wrong, _ = graded
-    for o in report.outcomes:
-        (html,) = (report.course / "feedback" / o.student / lesson).glob("*.html")
-        text = html.read_text()
-        assert "hidden_test(" not in text and "BEGIN HIDDEN TESTS" not in text
-    mistaken = report.outcome(student_id(wrong[0]), lesson)
-    (html,) = (report.course / "feedback" / mistaken.student / lesson).glob("*.html")
-    assert "expected" in html.read_text()
+class LessonClass:
+    """The tests of one lesson's graded class; one subclass per lesson below. With
+    `pytest -n 2 --dist loadscope` each subclass runs on one worker, so its class is graded once."""
+
+    lesson: str
+
+    def test_batch_completed_and_exported(self, graded):
+        lesson, report, wrong, right = graded
+        students = {o.student for o in report.outcomes}
+        assert students == {"solution", "release", "right-all"} | {student_id(fx) for fx in wrong}
+        assert all(o.status == "graded" for o in report.outcomes), [(o.student, o.reason) for o in report.outcomes]
+        assert report.problems == []
+        csv_text = report.grades_csv.read_text()
+        assert all(s in csv_text for s in students)
+        assert report.questions_csv.read_text().count("\n") == 1 + len(students) * len(report.questions[lesson])
+
+    def test_solution_scores_full_marks(self, graded):
+        lesson, report, *_ = graded
+        o = report.outcome("solution", lesson)
+        for grade_id, points in report.questions[lesson]:
+            score, max_score = o.scores[grade_id]
+            if grade_id.startswith("test_"):
+                assert score == max_score == points, f"{grade_id}: {score}/{max_score}"
+            else:
+                assert score is None, f"{grade_id} is a written answer and waits for manual grading"
+
+    def test_untouched_release_scores_zero_quickly(self, graded):
+        lesson, report, *_ = graded
+        o = report.outcome("release", lesson)
+        assert o.status == "graded" and o.reason == ""  # no cell hit the time limit
+        assert all(o.scores[q][0] == 0 for q in auto_tests(report, lesson))
+        written = [q for q, _ in report.questions[lesson] if not q.startswith("test_")]
+        assert all(o.scores[q][0] in (0, None) for q in written)
+        assert o.seconds < NOTEBOOK_TIMEOUT
+
+    def test_every_answer_cell_has_a_wrong_and_a_right_fixture(self, graded):
+        lesson, _, wrong, right = graded
+        answers = set(answer_tests(lesson))
+        assert answers <= {fx.grade_id for fx in wrong}, "answers without a plausible-mistake fixture"
+        assert answers <= {fx.grade_id for fx in right}, "answers without a written-differently fixture"
+        for fx in answer_fixtures(lesson):
+            assert fx.grade_id in answers, f"{fx.name}: no answer cell {fx.grade_id!r}"
+            if fx.kind == "wrong":
+                assert fx.description and fx.expect_hint, f"{fx.name}: say the mistake and the hint it must get"
+
+    def test_right_answers_written_differently_get_full_marks(self, graded):
+        lesson, report, *_ = graded
+        o = report.outcome("right-all", lesson)
+        for q in auto_tests(report, lesson):
+            score, max_score = o.scores[q]
+            assert score == max_score, f"{q}: {score}/{max_score}"
+
+    def test_each_plausible_mistake_loses_its_points_and_is_named(self, graded):
+        lesson, report, wrong, _ = graded
+        owners = answer_tests(lesson)
+        for fx in wrong:
+            o = report.outcome(student_id(fx), lesson)
+            losing = fx.loses or owners[fx.grade_id]
+            for q in losing:
+                assert o.scores[q][0] == 0, f"{fx.name}: {q} kept {o.scores[q][0]} points"
+            assert o.total < sum(p for q, p in report.questions[lesson] if q.startswith("test_"))
+            if fx.expect_hint:
+                text = feedback_errors(report, o, losing)
+                assert fx.expect_hint.lower() in text.lower(), f"{fx.name}: hint {fx.expect_hint!r} not in\n{text}"
+
+    def test_feedback_is_written_and_hides_the_hidden_tests(self, graded):
+        lesson, report, wrong, _ = graded
+        for o in report.outcomes:
+            (html,) = (report.course / "feedback" / o.student / lesson).glob("*.html")
+            text = html.read_text()
+            assert "hidden_test(" not in text and "BEGIN HIDDEN TESTS" not in text
+        mistaken = report.outcome(student_id(wrong[0]), lesson)
+        (html,) = (report.course / "feedback" / mistaken.student / lesson).glob("*.html")
+        assert "expected" in html.read_text()
+
+
+for _lesson in lessons():
+    globals()[f"TestLesson{_lesson}"] = type(f"TestLesson{_lesson}", (LessonClass,), {"lesson": _lesson})

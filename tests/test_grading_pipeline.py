@@ -69,7 +69,6 @@ def test_unknown_lesson_is_refused_with_the_list(capsys):
 
 
 # ----------------------------------------------------------------------------- faults (nbgrader runs)
-@pytest.mark.xdist_group("faults")
 def test_faults_stay_with_their_owner(tmp_path):
     """A runaway answer, a corrupt notebook and a missing lesson do not change anyone else's grade."""
     inbox = tmp_path / "inbox"
@@ -94,7 +93,6 @@ def test_faults_stay_with_their_owner(tmp_path):
     assert "not a readable notebook" in rows
 
 
-@pytest.mark.xdist_group("faults")
 def test_notebook_time_limit_stops_a_runaway_notebook(tmp_path):
     inbox = tmp_path / "inbox"
     release = simulate.release_notebook(LESSON)

@@ -43,7 +43,8 @@ def short(value: Any, limit: int = 160) -> str:
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=3, linewidth=10_000):
             body = np.array2string(value, separator=", ")
-        text = f"array({body}, shape={value.shape}, dtype={value.dtype})"
+        shown_all = value.size <= 12
+        text = f"array({body})" if value.ndim <= 1 and shown_all else f"array({body}, shape={value.shape})"
     elif isinstance(value, float):
         text = f"{value:.6g}"
     else:

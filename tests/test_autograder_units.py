@@ -1,0 +1,127 @@
+"""Unit tests of the autograder's pieces: hidden-test runner, the notebook hook, the builder."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import build, hidden
+from autograder.hidden import Case, Question
+from tests.helpers import REPO, lessons
+from tlukit.checking import CheckFailed
+from tlukit.grading import hidden_test
+
+
+def scale(x, k):
+    return np.asarray(x) * k
+
+
+QUESTION = Question(
+    "99.scale", scale,
+    cases=lambda rng: [Case((rng.normal(size=int(rng.integers(1, 5))),), {"k": float(rng.integers(2, 5))}) for _ in range(6)],
+    mistakes={"you added k instead of multiplying by it": lambda x, k: np.asarray(x) + k},
+)
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.setattr(hidden, "question", lambda qid: QUESTION if qid == "99.scale" else hidden.question(qid))
+
+
+def test_correct_answer_passes_every_random_case(registry, capsys):
+    assert hidden.run("99.scale", lambda x, k: [v * k for v in x]) == 6  # lists are fine
+    assert "✓ hidden test 99.scale" in capsys.readouterr().out
+
+
+def test_wrong_answer_fails_with_input_expected_got_mistake_and_seed(registry):
+    with pytest.raises(CheckFailed) as info:
+        hidden.run("99.scale", lambda x, k: np.asarray(x) + k)
+    message = str(info.value)
+    for part in ("expected:", "got:", "likely mistake: you added k", "seed"):
+        assert part in message
+
+
+def test_unrecognised_mistake_has_no_false_diagnosis(registry):
+    with pytest.raises(CheckFailed) as info:
+        hidden.run("99.scale", lambda x, k: np.asarray(x) * (k + 1))
+    assert "likely mistake" not in str(info.value)
+
+
+def test_seed_replays_the_same_inputs(registry, monkeypatch):
+    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", "1234")
+    seen = []
+    def record(x, k):
+        seen.append((np.array(x).tolist(), k))
+        return scale(x, k)
+    hidden.run("99.scale", record)
+    hidden.run("99.scale", record)
+    assert seen[:6] == seen[6:]
+
+
+def test_inputs_mutated_in_place_do_not_change_the_expected_value(registry):
+    def scale_in_place(x, k):
+        x *= k
+        return x
+    assert hidden.run("99.scale", scale_in_place) == 6
+
+
+def test_unknown_question_is_named():
+    with pytest.raises(KeyError, match="no hidden test '01.nothing'"):
+        hidden.question("01.nothing")
+
+
+def test_every_declared_question_passes_its_own_reference():
+    """The reference implementation meets every hidden test (a check that can pass)."""
+    for lesson in lessons():
+        module = __import__(f"autograder.questions.lesson{lesson[:2]}", fromlist=["QUESTIONS"])
+        for q in module.QUESTIONS:
+            assert hidden.run(q.qid, q.reference) > 0
+
+
+def test_notebook_hook_finds_the_autograder_and_says_when_it_cannot(tmp_path, monkeypatch):
+    monkeypatch.setenv("TLUKIT_AUTOGRADER", str(REPO / "autograder"))
+    with pytest.raises(CheckFailed, match="expected"):
+        hidden_test(f"{lessons()[0][:2]}." + _first_qid(lessons()[0]), lambda *a, **k: "nonsense")
+    script = "from tlukit.grading import hidden_test\nhidden_test('01.x', print)"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and "only when the instructor grades" in done.stderr
+
+
+def _first_qid(lesson):
+    module = __import__(f"autograder.questions.lesson{lesson[:2]}", fromlist=["QUESTIONS"])
+    return module.QUESTIONS[0].qid.split(".", 1)[1]
+
+
+def test_solution_notebook_strips_markers_and_hidden_tests():
+    for lesson in lessons():
+        source = build.notebooks(lesson)[0]
+        sol = build.solution_notebook(source)
+        text = "\n".join(c.source for c in sol.cells)
+        assert "### BEGIN SOLUTION" not in text and "hidden_test(" not in text and "HIDDEN TESTS" not in text
+        assert not [c for c in sol.cells if c.cell_type == "code" and "raise NotImplementedError()" in c.source]
+        assert sol.metadata.tlukit.source_sha256 == build.sha256(source)
+        graded = [c for c in sol.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        assert graded, "the solution keeps nbgrader's metadata, so it can be submitted"
+
+
+def test_check_command_spots_a_stale_release(tmp_path):
+    """Edit a source notebook in a copy of the repository: `autograder check` must say so."""
+    copy = tmp_path / "repo"
+    for part in ("autograder", "source", "release", "solutions", "nbgrader_config.py"):
+        src = REPO / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / part)
+    lesson = lessons()[0]
+    (path,) = build.notebooks(lesson, copy / "source")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source += "\n\nOne more sentence."
+    nbformat.write(nb, path)
+    done = subprocess.run([sys.executable, "-m", "autograder", "check", "--lesson", lesson], cwd=copy,
+                          capture_output=True, text=True, env=build.with_venv_path(dict(os.environ)))
+    assert done.returncode == 1
+    assert f"release/{lesson}" in done.stdout and f"solutions/{lesson}" in done.stdout
