@@ -172,12 +172,12 @@ def autograde(course: Path, lesson: str, student: str, *, cell_timeout: int, not
     else:
         if proc.returncode != 0:
             out.status, out.reason = "failed", f"nbgrader could not grade it: {_error_lines(log)}"
-        elif "CellTimeoutError" in log or "Timeout waiting for execute reply" in log:
-            out.reason = f"a cell exceeded its time limit of {cell_timeout} s"
+        else:
+            out.reason = _timeouts_in_notebook(course, lesson, student, cell_timeout)
+            if not out.reason and ("CellTimeoutError" in log or "Timeout waiting for execute reply" in log):
+                out.reason = f"a cell exceeded its time limit of {cell_timeout} s"
     out.seconds = time.perf_counter() - start
     out.scores = scores(course, lesson, student)
-    if out.status == "graded" and not out.reason:
-        out.reason = _timeouts_in_notebook(course, lesson, student, cell_timeout)
     return out
 
 
@@ -185,11 +185,12 @@ def unreadable(folder: Path) -> str:
     """Why the notebooks in ``folder`` cannot be graded, or ``""`` when they can."""
     for path in sorted(folder.glob("*.ipynb")):
         try:
-            nb = nbformat.read(path, as_version=4)
-            nbformat.validate(nb)
-        except Exception as exc:  # noqa: BLE001 - any reading failure is the student's notebook's
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return f"{path.name} is not a readable notebook ({type(exc).__name__}: {first[:120]}); ask for a fresh upload"
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except (nbformat.reader.NotJSONError, ValueError, UnicodeDecodeError):
+            return f"{path.name} is not a readable notebook (not valid JSON: a truncated or damaged file); ask for a fresh upload"
+        except Exception as exc:  # noqa: BLE001 - any other reading failure is the student's notebook's
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+            return f"{path.name} is not a readable notebook ({type(exc).__name__}: {first}); ask for a fresh upload"
     return ""
 
 
@@ -293,7 +294,7 @@ def print_report(report: Report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=max(Console().width, 140))
     for lesson, qs in report.questions.items():
         table = Table(title=f"{lesson}: points per question", title_justify="left")
         table.add_column("student")
@@ -301,22 +302,31 @@ def print_report(report: Report) -> None:
             table.add_column(f"{grade_id.removeprefix('test_')}\n/{points:g}", justify="right")
         table.add_column("total", justify="right", style="bold")
         table.add_column("status")
+        notes = []
         for o in (o for o in report.outcomes if o.lesson == lesson):
             cells = []
             for grade_id, _ in qs:
                 score, _ = o.scores.get(grade_id, (None, 0))
                 cells.append("·" if grade_id not in o.scores else "manual" if score is None else f"{score:g}")
             possible = sum(p for _, p in qs)
-            status = o.status + (f": {o.reason}" if o.reason else "")
+            status = {"graded": "[green]graded[/green]", "failed": "[red]failed[/red]"}.get(o.status, o.status)
+            if o.reason:
+                notes.append(f"  {o.student}: {o.reason}")
+                status += " *"
             table.add_row(o.student, *cells, f"{o.total:g}/{possible:g}", status)
         console.print(table)
+        for note in notes:
+            console.print(f"[yellow]*[/yellow]{note}", highlight=False)
+        if any(s is None for o in report.outcomes if o.lesson == lesson for s, _ in o.scores.values()):
+            console.print("  manual: a written answer waiting for manual grading (nbgrader formgrader)")
+        console.print()
     for who, what in report.problems:
-        console.print(f"[yellow]submission problem[/yellow] {who}: {what}")
+        console.print(f"[yellow]submission problem[/yellow] {who}: {what}", highlight=False)
     failed = [o for o in report.outcomes if o.status == "failed"]
     graded = [o for o in report.outcomes if o.status == "graded"]
-    console.print(f"\n{len(graded)} notebooks graded, {len(failed)} failed, "
+    console.print(f"{len(graded)} notebooks graded, {len(failed)} failed, "
                   f"{sum(o.status == 'missing' for o in report.outcomes)} missing, in {report.seconds:.1f} s.")
-    console.print(f"Gradebook CSV:      {report.grades_csv}")
-    console.print(f"Scores by question: {report.questions_csv}")
-    console.print(f"Feedback (HTML):    {report.course / 'feedback'}/<student>/<lesson>/")
-    console.print(f"Gradebook database: {report.course / 'gradebook.db'}  (manual grading: nbgrader formgrader)")
+    console.print(f"Gradebook CSV:      {report.grades_csv}", highlight=False)
+    console.print(f"Scores by question: {report.questions_csv}", highlight=False)
+    console.print(f"Feedback (HTML):    {report.course / 'feedback'}/<student>/<lesson>/", highlight=False)
+    console.print(f"Gradebook database: {report.course / 'gradebook.db'}", highlight=False)
