@@ -1,4 +1,5 @@
-"""Shared test helpers: the repository's paths and the answer fixtures of each lesson.
+"""Shared test helpers: the repository's paths, each lesson's source notebook taken apart for
+in-process tests (:class:`SourceNotebook`), and the answer fixtures of each lesson.
 
 A fixture is the full source of one answer cell, kept in
 ``tests/fixtures/<lesson>/{wrong,right}/<grade_id>__<slug>.py``. Its header comments say what
@@ -14,9 +15,16 @@ every test cell of that answer) must score zero, and the failure message must co
 """
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from autograder import hidden
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -59,3 +67,54 @@ def answer_fixtures(lesson: str, kind: str | None = None) -> list[AnswerFixture]
                                  _header(source, "mistake") or _header(source, "why"),
                                  _header(source, "expect-hint"), loses))
     return out
+
+
+class SourceNotebook:
+    """A lesson's source notebook ``source/<lesson>/<lesson>.ipynb``, taken apart for in-process tests.
+
+    ``answers``: {grade_id: source} of the code answer cells; ``tests``: {grade_id: (points, source)}
+    of the auto-graded test cells; ``written``: {grade_id: (points, source)} of the manually graded
+    markdown answers. All three keep notebook order.
+    """
+
+    def __init__(self, lesson: str):
+        self.lesson, number = lesson, lesson[:2]
+        self.nb = nbformat.read(REPO / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+        self.check = importlib.import_module(f"tlukit.checks.lesson{number}")
+        self.reference = importlib.import_module(f"autograder.reference.lesson{number}")
+        self.questions = importlib.import_module(f"autograder.questions.lesson{number}")
+        self.answers: dict[str, str] = {}
+        self.tests: dict[str, tuple[float, str]] = {}
+        self.written: dict[str, tuple[float, str]] = {}
+        self._owner: dict[str, str | None] = {}  # test cell -> the answer cell above it
+        owner = None
+        for cell in self.nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                owner = meta["grade_id"]
+                self.answers[owner] = cell.source
+            elif meta.get("solution") and meta.get("grade"):
+                self.written[meta["grade_id"]] = (meta["points"], cell.source)
+            elif meta.get("grade"):
+                self.tests[meta["grade_id"]] = (meta["points"], cell.source)
+                self._owner[meta["grade_id"]] = owner
+
+    def tests_of(self, answer_id: str) -> list[str]:
+        """The test cells between answer cell ``answer_id`` and the next answer cell."""
+        return [t for t, owner in self._owner.items() if owner == answer_id]
+
+    def hidden_call(self, test_id: str) -> tuple[str, str]:
+        """(qid, function name) of the ``hidden_test("qid", fn)`` call in a test cell."""
+        match = re.search(r'hidden_test\("([^"]+)",\s*(\w+)\)', self.tests[test_id][1])
+        assert match, f"{test_id} has no hidden_test call"
+        return match.group(1), match.group(2)
+
+    def run_test_cell(self, test_id: str, namespace: dict) -> None:
+        """Execute a test cell (visible self-check, then hidden test) on ``namespace``."""
+        exec(self.tests[test_id][1], {**namespace, "check": self.check, "hidden_test": hidden.run})
+
+    def reference_namespace(self) -> dict:
+        """numpy as ``np`` and every public function of the lesson's reference answers."""
+        ref = self.reference
+        return {"np": np, **{name: fn for name, fn in vars(ref).items()
+                             if inspect.isfunction(fn) and fn.__module__ == ref.__name__ and not name.startswith("_")}}

@@ -1,161 +1,39 @@
-"""Lesson 01 (McCulloch–Pitts neurons and logic): checks, hidden tests, fixtures and widget.
+"""Lesson 01 (McCulloch–Pitts neurons and logic): what is particular to this lesson.
 
-Everything runs in-process and fast: the notebook's own test cells are executed against the
-reference answers, the solution cells, and every wrong/right answer fixture.
+The checks every lesson shares (reference, solution cells and answer fixtures against the
+notebook's test cells, hints, mistake models) are in ``test_lessons_inprocess.py``.
 """
 from __future__ import annotations
-
-import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from autograder import hidden  # noqa: E402
 from autograder.questions import lesson01 as questions  # noqa: E402
 from autograder.reference import lesson01 as ref  # noqa: E402
-from tests.helpers import REPO, answer_fixtures  # noqa: E402
+from tests.helpers import SourceNotebook  # noqa: E402
 from tlukit.checking import CheckFailed  # noqa: E402
 from tlukit.checks import lesson01 as check  # noqa: E402
 
-LESSON = "01_mcculloch_pitts"
-NOTEBOOK = REPO / "source" / LESSON / f"{LESSON}.ipynb"
-FUNCTIONS = ["mp_neuron", "identity", "and_gate", "or_gate", "a_and_not_b", "xor_gate", "not_gate", "nand_gate"]
-EXERCISES = [getattr(check, name) for name in FUNCTIONS]
-
-
-def _load():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    answers, tests = {}, {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            answers[meta["grade_id"]] = cell.source
-        if meta.get("grade"):
-            tests[meta["grade_id"]] = (meta["points"], cell.source)
-    return nb, answers, tests
-
-
-NB, ANSWERS, TESTS = _load()
-
-
-def cells_testing(answer_id: str) -> list[str]:
-    return [t for t in TESTS if t == f"test_{answer_id}" or t.startswith(f"test_{answer_id}_")]
-
-
-def hidden_call(test_id: str) -> tuple[str, str]:
-    """(qid, function name) of the hidden test in a test cell."""
-    match = re.search(r'hidden_test\("([^"]+)",\s*(\w+)\)', TESTS[test_id][1])
-    assert match, f"{test_id} has no hidden_test call"
-    return match.group(1), match.group(2)
-
-
-def reference_namespace() -> dict:
-    return {name: getattr(ref, name) for name in FUNCTIONS}
-
-
-def run_test_cell(test_id: str, namespace: dict) -> None:
-    """Execute a test cell of the notebook (self-check and hidden test) on ``namespace``."""
-    exec(TESTS[test_id][1], {**namespace, "check": check, "hidden_test": hidden.run})
+NB = SourceNotebook("01_mcculloch_pitts")
 
 
 # --- the notebook -----------------------------------------------------------------------------
 
-def test_notebook_structure():
-    assert NB.metadata.kernelspec["name"] == "python3"
-    assert NB.nbformat == 4
-    ids = [c.metadata["nbgrader"]["grade_id"] for c in NB.cells if "nbgrader" in c.metadata]
-    assert len(ids) == len(set(ids)), "grade ids must be unique"
-    for cell in NB.cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, "no outputs in source/"
-            assert cell.metadata["nbgrader"]["schema_version"] == 3
-    assert set(ANSWERS) == {"mp_neuron", "gates", "xor_gate", "not_gate", "nand_gate"}
-    assert sorted(TESTS) == sorted(t for a in ANSWERS for t in cells_testing(a))
-    assert {t: p for t, (p, _) in TESTS.items()} == {
+def test_notebook_facts():
+    assert set(NB.answers) == {"mp_neuron", "gates", "xor_gate", "not_gate", "nand_gate"}
+    assert {t: p for t, (p, _) in NB.tests.items()} == {
         "test_mp_neuron": 3, "test_gates_identity": 1, "test_gates_and": 1, "test_gates_or": 1,
         "test_gates_a_and_not_b": 1, "test_xor_gate": 2, "test_not_gate": 1, "test_nand_gate": 2}
-    setup = next(c for c in NB.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
-    assert "from tlukit.checks import lesson01 as check" in setup.source
-    assert NB.cells[0].cell_type == "markdown" and "Learning objectives" in NB.cells[0].source
-    assert "Recap" in NB.cells[-1].source
-
-
-def test_every_hidden_test_is_a_question_and_back():
-    used = {hidden_call(t)[0] for t in TESTS}
-    declared = {q.qid for q in questions.QUESTIONS}
-    assert used == declared
-
-
-@pytest.mark.parametrize("test_id", sorted(TESTS))
-def test_reference_passes(test_id, capsys):
-    run_test_cell(test_id, reference_namespace())
-    out = capsys.readouterr().out
-    assert out.count("✓") == 2 and "note:" not in out
-
-
-def test_solution_cells_pass(capsys):
-    namespace: dict = {}
-    for source in ANSWERS.values():
-        exec(source, namespace)
-    for test_id in TESTS:
-        run_test_cell(test_id, namespace)
-    assert capsys.readouterr().out.count("✓") == 2 * len(TESTS)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_reference_passes_hidden_tests_on_many_seeds(seed, monkeypatch):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
-    for q in questions.QUESTIONS:
-        hidden.run(q.qid, getattr(ref, q.qid.split(".")[1]))
-
-
-# --- the fixtures -----------------------------------------------------------------------------
-
-WRONG = answer_fixtures(LESSON, "wrong")
-RIGHT = answer_fixtures(LESSON, "right")
-
-
-def test_every_answer_has_fixtures():
-    for answer in ANSWERS:
-        assert any(f.grade_id == answer for f in WRONG), f"no wrong fixture for {answer}"
-        assert any(f.grade_id == answer for f in RIGHT), f"no right fixture for {answer}"
-
-
-@pytest.mark.parametrize("fixture", WRONG, ids=lambda f: f.name)
-def test_wrong_fixture_loses_points(fixture):
-    assert fixture.grade_id in ANSWERS and fixture.expect_hint
-    namespace = reference_namespace()
-    exec(fixture.source, namespace)
-    lost = fixture.loses or cells_testing(fixture.grade_id)
-    for test_id in cells_testing(fixture.grade_id):
-        if test_id not in lost:
-            run_test_cell(test_id, namespace)  # the other gates of the cell keep their points
-            continue
-        with pytest.raises(CheckFailed) as failure:
-            run_test_cell(test_id, namespace)
-        message = str(failure.value)
-        assert fixture.expect_hint in message, message
-        assert "expected" in message and "got" in message
-        qid, name = hidden_call(test_id)  # the hidden test alone catches it too
-        with pytest.raises(CheckFailed):
-            hidden.run(qid, namespace[name])
-
-
-@pytest.mark.parametrize("fixture", RIGHT, ids=lambda f: f.name)
-@pytest.mark.parametrize("seed", [0, 1])
-def test_right_fixture_gets_full_marks(fixture, seed, monkeypatch, capsys):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
-    namespace = reference_namespace()
-    exec(fixture.source, namespace)
-    for test_id in cells_testing(fixture.grade_id):
-        run_test_cell(test_id, namespace)
-    assert "note:" not in capsys.readouterr().out
+    assert NB.written == {}
+    assert "Learning objectives" in NB.nb.cells[0].source
+    assert "Recap" in NB.nb.cells[-1].source
+    assert any("truth_table_explorer(" in c.source for c in NB.nb.cells if c.cell_type == "code")
 
 
 # --- the self-checks --------------------------------------------------------------------------
@@ -172,20 +50,6 @@ def test_failure_messages_name_input_expected_got_and_hint():
     message = str(failure.value)
     assert "and_gate(0, 1)" in message and "expected: 0" in message and "got:      1" in message
     assert "computes OR instead of AND" in message
-
-
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
-def test_hint_prints_something(exercise, capsys):
-    exercise.hint()
-    assert len(capsys.readouterr().out) > 30
-
-
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
-def test_unwritten_answer_says_so(exercise):
-    def stub(*args):
-        raise NotImplementedError()
-    with pytest.raises(CheckFailed, match="not written yet"):
-        exercise(stub)
 
 
 def test_non_bit_results_are_named():
@@ -220,14 +84,6 @@ def test_hidden_test_names_the_mistake(monkeypatch):
         assert "likely mistake" in message and "seed 7" in message
     with pytest.raises(CheckFailed, match="ignores inhibition"):  # diagnosed whatever the case
         hidden.run("01.mp_neuron", questions.NEURON_MISTAKES[next(iter(questions.NEURON_MISTAKES))])
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_hidden_neuron_test_catches_every_known_mistake(seed, monkeypatch):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
-    for wrong in questions.NEURON_MISTAKES.values():
-        with pytest.raises(CheckFailed):
-            hidden.run("01.mp_neuron", wrong)
 
 
 # --- the widget -------------------------------------------------------------------------------
@@ -284,13 +140,3 @@ def test_plot_networks_draws_figure_10_3():
     assert len(axes) == 4 and [a.get_title() for a in axes][0] == "C = A"
     plt.close("all")
 
-
-def test_all_right_fixtures_together_get_full_marks(capsys):
-    """As in the end-to-end grading test: one student holding every right fixture at once."""
-    chosen = {fx.grade_id: fx.source for fx in RIGHT}
-    namespace: dict = {}
-    for answer in ANSWERS:  # in notebook order: later cells use the earlier answers
-        exec(chosen[answer], namespace)
-    for test_id in TESTS:
-        run_test_cell(test_id, namespace)
-    assert capsys.readouterr().out.count("✓") == 2 * len(TESTS)

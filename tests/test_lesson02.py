@@ -1,18 +1,15 @@
-"""Lesson 02 (the perceptron): checks, hidden tests, fixtures and the perceptron stepper.
+"""Lesson 02 (the perceptron): what is particular to this lesson, and the perceptron stepper.
 
-Everything runs in-process and fast: the notebook's own test cells are executed against the
-reference answers, the solution cells, and every wrong/right answer fixture.
+The checks every lesson shares (reference, solution cells and answer fixtures against the
+notebook's test cells, hints, mistake models) are in ``test_lessons_inprocess.py``.
 """
 from __future__ import annotations
-
-import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -20,17 +17,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from autograder import hidden  # noqa: E402
 from autograder.questions import lesson02 as questions  # noqa: E402
 from autograder.reference import lesson02 as ref  # noqa: E402
-from tests.helpers import REPO, answer_fixtures  # noqa: E402
+from tests.helpers import REPO, SourceNotebook  # noqa: E402
 from tlukit.checking import CheckFailed  # noqa: E402
 from tlukit.checks import lesson02 as check  # noqa: E402
 from tlukit.widgets import core as widget_core  # noqa: E402
 from tlukit.widgets import perceptron as stepper  # noqa: E402
 
-LESSON = "02_perceptron"
-NOTEBOOK = REPO / "source" / LESSON / f"{LESSON}.ipynb"
-FUNCTIONS = ["heaviside", "sgn", "tlu", "layer_shapes", "dense_tlu_layer", "perceptron_update",
-             "train_perceptron", "decision_line", "perceptron_as_sgd"]
-EXERCISES = [getattr(check, name) for name in FUNCTIONS]
+NB = SourceNotebook("02_perceptron")
 POINTS = {"test_heaviside": 1, "test_sgn": 1, "test_tlu": 1, "test_layer_shapes": 1, "test_dense_tlu_layer": 2,
           "test_perceptron_update": 2, "test_train_perceptron": 3, "test_decision_line": 1,
           "test_perceptron_as_sgd": 2}
@@ -39,93 +32,17 @@ AND_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 AND_Y = np.array([0, 0, 0, 1])
 
 
-def _load():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    answers, tests, written = {}, {}, {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            answers[meta["grade_id"]] = cell.source
-        elif meta.get("solution") and meta.get("grade"):
-            written[meta["grade_id"]] = (meta["points"], cell.source)
-        elif meta.get("grade"):
-            tests[meta["grade_id"]] = (meta["points"], cell.source)
-    return nb, answers, tests, written
-
-
-NB, ANSWERS, TESTS, WRITTEN = _load()
-
-
-def cells_testing(answer_id: str) -> list[str]:
-    return [t for t in TESTS if t == f"test_{answer_id}" or t.startswith(f"test_{answer_id}_")]
-
-
-def hidden_call(test_id: str) -> tuple[str, str]:
-    """(qid, function name) of the hidden test in a test cell."""
-    match = re.search(r'hidden_test\("([^"]+)",\s*(\w+)\)', TESTS[test_id][1])
-    assert match, f"{test_id} has no hidden_test call"
-    return match.group(1), match.group(2)
-
-
-def reference_namespace() -> dict:
-    return {"np": np, **{name: getattr(ref, name) for name in FUNCTIONS}}
-
-
-def run_test_cell(test_id: str, namespace: dict) -> None:
-    """Execute a test cell of the notebook (self-check and hidden test) on ``namespace``."""
-    exec(TESTS[test_id][1], {**namespace, "check": check, "hidden_test": hidden.run})
-
-
 # --- the notebook -----------------------------------------------------------------------------
 
-def test_notebook_structure():
-    assert NB.metadata.kernelspec["name"] == "python3" and NB.nbformat == 4
-    ids = [c.metadata["nbgrader"]["grade_id"] for c in NB.cells if "nbgrader" in c.metadata]
-    assert len(ids) == len(set(ids)), "grade ids must be unique"
-    for cell in NB.cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, "no outputs in source/"
-            assert cell.metadata["nbgrader"]["schema_version"] == 3
-    assert set(ANSWERS) == set(FUNCTIONS)
-    assert sorted(TESTS) == sorted(t for a in ANSWERS for t in cells_testing(a))
-    assert {t: p for t, (p, _) in TESTS.items()} == POINTS
-    assert {w: p for w, (p, _) in WRITTEN.items()} == {"written_logreg": 2}
-    assert "logistic" in WRITTEN["written_logreg"][1].lower()
-    setup = next(c for c in NB.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
-    assert "from tlukit.checks import lesson02 as check" in setup.source
-    assert NB.cells[0].cell_type == "markdown" and "By the end of this lesson" in NB.cells[0].source
-    assert "Recap" in NB.cells[-1].source
-    assert any("perceptron_stepper(" in c.source for c in NB.cells if c.cell_type == "code")
-
-
-def test_every_hidden_test_is_a_question_and_back():
-    used = {hidden_call(t)[0] for t in TESTS}
-    declared = {q.qid for q in questions.QUESTIONS}
-    assert used == declared
-
-
-@pytest.mark.parametrize("test_id", sorted(TESTS))
-def test_reference_passes(test_id, capsys):
-    run_test_cell(test_id, reference_namespace())
-    out = capsys.readouterr().out
-    assert out.count("✓") == 2 and "note:" not in out
-
-
-def test_solution_cells_pass(capsys):
-    namespace: dict = {"np": np}
-    for source in ANSWERS.values():
-        exec(source, namespace)
-    for test_id in TESTS:
-        run_test_cell(test_id, namespace)
-    assert capsys.readouterr().out.count("✓") == 2 * len(TESTS)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_reference_passes_hidden_tests_on_many_seeds(seed, monkeypatch, capsys):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
-    for q in questions.QUESTIONS:
-        hidden.run(q.qid, getattr(ref, q.qid.split(".")[1]))
-    assert "note:" not in capsys.readouterr().out
+def test_notebook_facts():
+    assert set(NB.answers) == {"heaviside", "sgn", "tlu", "layer_shapes", "dense_tlu_layer", "perceptron_update",
+                               "train_perceptron", "decision_line", "perceptron_as_sgd"}
+    assert {t: p for t, (p, _) in NB.tests.items()} == POINTS
+    assert {w: p for w, (p, _) in NB.written.items()} == {"written_logreg": 2}
+    assert "logistic" in NB.written["written_logreg"][1].lower()
+    assert "By the end of this lesson" in NB.nb.cells[0].source
+    assert "Recap" in NB.nb.cells[-1].source
+    assert any("perceptron_stepper(" in c.source for c in NB.nb.cells if c.cell_type == "code")
 
 
 def test_reference_facts():
@@ -150,64 +67,6 @@ def test_reference_sgd_matches_perceptron_on_random_data(random_state):
                                          hidden.Case((random_state,))) is None
 
 
-# --- hidden tests: known mistakes are recognised -------------------------------------------------
-
-MISTAKES = [pytest.param(q, hint, wrong, id=f"{q.qid}-{i}")
-            for q in questions.QUESTIONS for i, (hint, wrong) in enumerate(q.mistakes.items())]
-
-
-@pytest.mark.parametrize("question,hint,wrong", MISTAKES)
-@pytest.mark.parametrize("seed", [0, 1])
-def test_hidden_mistake_models_fail_with_a_diagnosis(question, hint, wrong, seed, monkeypatch):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
-    with pytest.raises(CheckFailed) as failure:
-        hidden.run(question.qid, wrong)
-    assert "likely mistake:" in str(failure.value)
-
-
-# --- the fixtures -----------------------------------------------------------------------------
-
-WRONG = answer_fixtures(LESSON, "wrong")
-RIGHT = answer_fixtures(LESSON, "right")
-
-
-def test_every_answer_has_fixtures():
-    for answer in ANSWERS:
-        assert any(f.grade_id == answer for f in WRONG), f"no wrong fixture for {answer}"
-        assert any(f.grade_id == answer for f in RIGHT), f"no right fixture for {answer}"
-    for fixture in WRONG + RIGHT:
-        assert fixture.grade_id in ANSWERS, fixture.name
-
-
-@pytest.mark.parametrize("fixture", WRONG, ids=lambda f: f.name)
-def test_wrong_fixture_loses_points(fixture, monkeypatch):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", "0")
-    assert fixture.expect_hint, f"{fixture.name} has no expect-hint"
-    namespace = reference_namespace()
-    exec(fixture.source, namespace)
-    lost = fixture.loses or cells_testing(fixture.grade_id)
-    for test_id in cells_testing(fixture.grade_id):
-        if test_id not in lost:
-            run_test_cell(test_id, namespace)
-            continue
-        with pytest.raises(CheckFailed) as failure:
-            run_test_cell(test_id, namespace)
-        message = str(failure.value)
-        assert fixture.expect_hint in message, message
-        assert "expected" in message or "raised" in message, message
-
-
-@pytest.mark.parametrize("fixture", RIGHT, ids=lambda f: f.name)
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_right_fixture_gets_full_marks(fixture, seed, monkeypatch, capsys):
-    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
-    namespace = reference_namespace()
-    exec(fixture.source, namespace)
-    for test_id in cells_testing(fixture.grade_id):
-        run_test_cell(test_id, namespace)
-    assert "note:" not in capsys.readouterr().out
-
-
 # --- the self-checks --------------------------------------------------------------------------
 
 def test_failure_messages_name_input_expected_got_and_hint():
@@ -227,20 +86,6 @@ def test_failure_messages_name_input_expected_got_and_hint():
         check.perceptron_update(perceptron_update)
     message = str(failure.value)
     assert "perceptron_update(" in message and "expected:" in message and "hint:" in message
-
-
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
-def test_hint_prints_something(exercise, capsys):
-    exercise.hint()
-    assert len(capsys.readouterr().out) > 30
-
-
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
-def test_unwritten_answer_says_so(exercise):
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-    with pytest.raises(CheckFailed, match="not written yet"):
-        exercise(stub)
 
 
 def test_checks_and_widget_hold_no_answer():

@@ -1,0 +1,177 @@
+"""What every lesson must satisfy, run in-process and fast on its source notebook's own test cells.
+
+The test cells are executed against the reference answers, the solution cells, and every
+wrong/right answer fixture; the self-checks and the hidden tests' mistake models are exercised
+directly. Lesson-specific facts (points, wording, widgets) stay in ``test_lessonNN.py``; the
+notebooks' structural lint is in ``test_notebooks.py``.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from autograder import hidden
+from tests.helpers import SourceNotebook, answer_fixtures, lessons
+from tlukit.checking import CheckFailed
+from tlukit.checks import Exercise
+
+LESSONS = lessons()
+NOTEBOOKS = {lesson: SourceNotebook(lesson) for lesson in LESSONS}
+SEEDS = range(5)
+
+# Wrong fixtures that only the visible check can see, so the hidden test alone does not fail them.
+VISIBLE_ONLY = {
+    # the hidden test compares behaviour after fitting, and a Perceptron trains exactly like the
+    # SGDClassifier asked for; only the visible check looks at the estimator's type
+    "02_perceptron/wrong/perceptron_as_sgd__returns_perceptron",
+}
+
+
+def exercises(nb: SourceNotebook) -> list[Exercise]:
+    return [e for e in vars(nb.check).values() if isinstance(e, Exercise)]
+
+
+def _params(items, id_of):
+    return [pytest.param(*item, id=id_of(*item)) for item in items]
+
+
+TEST_CELLS = _params([(lesson, t) for lesson, nb in NOTEBOOKS.items() for t in nb.tests], lambda l, t: f"{l}/{t}")
+WRONG = [pytest.param(f, id=f.name) for lesson in LESSONS for f in answer_fixtures(lesson, "wrong")]
+RIGHT = [pytest.param(f, id=f.name) for lesson in LESSONS for f in answer_fixtures(lesson, "right")]
+EXERCISES = _params([(lesson, e) for lesson, nb in NOTEBOOKS.items() for e in exercises(nb)],
+                    lambda l, e: f"{l}/{e.name}")
+MISTAKES = [pytest.param(q, hint, wrong, id=f"{q.qid}-{i}") for nb in NOTEBOOKS.values() for q in nb.questions.QUESTIONS
+            for i, (hint, wrong) in enumerate(q.mistakes.items())]
+
+
+@pytest.fixture(params=LESSONS)
+def nb(request) -> SourceNotebook:
+    return NOTEBOOKS[request.param]
+
+
+# --- the notebook's answers and test cells ----------------------------------------------------
+
+def test_test_cells_follow_the_answer_they_are_named_after(nb):
+    for answer in nb.answers:
+        assert nb.tests_of(answer) == [t for t in nb.tests if t == f"test_{answer}" or t.startswith(f"test_{answer}_")]
+    assert sorted(nb.tests) == sorted(t for a in nb.answers for t in nb.tests_of(a))
+    assert all("nbgrader" in c.metadata for c in nb.nb.cells if c.cell_type == "code"), "every code cell is nbgrader's"
+
+
+def test_every_tested_function_has_a_self_check_and_a_reference(nb):
+    tested = {nb.hidden_call(t)[1] for t in nb.tests}
+    assert tested == {e.name for e in exercises(nb)}
+    assert tested | {"np"} == set(nb.reference_namespace())
+
+
+@pytest.mark.parametrize("lesson,test_id", TEST_CELLS)
+def test_reference_passes(lesson, test_id, capsys):
+    nb = NOTEBOOKS[lesson]
+    nb.run_test_cell(test_id, nb.reference_namespace())
+    out = capsys.readouterr().out
+    assert out.count("✓") == 2 and "note:" not in out
+
+
+def test_solution_cells_pass(nb, capsys):
+    namespace: dict = {"np": np}
+    for source in nb.answers.values():  # in notebook order: later cells use the earlier answers
+        exec(source, namespace)
+    for test_id in nb.tests:
+        nb.run_test_cell(test_id, namespace)
+    assert capsys.readouterr().out.count("✓") == 2 * len(nb.tests)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reference_passes_hidden_tests_on_many_seeds(nb, seed, monkeypatch, capsys):
+    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
+    for q in nb.questions.QUESTIONS:
+        hidden.run(q.qid, getattr(nb.reference, q.qid.split(".")[1]))
+    assert "note:" not in capsys.readouterr().out
+
+
+# --- the fixtures -----------------------------------------------------------------------------
+
+def test_every_answer_has_fixtures(nb):
+    wrong, right = answer_fixtures(nb.lesson, "wrong"), answer_fixtures(nb.lesson, "right")
+    for answer in nb.answers:
+        assert any(f.grade_id == answer for f in wrong), f"no wrong fixture for {answer}"
+        assert any(f.grade_id == answer for f in right), f"no right fixture for {answer}"
+    for fixture in wrong + right:
+        assert fixture.grade_id in nb.answers, fixture.name
+
+
+@pytest.mark.parametrize("fixture", WRONG)
+def test_wrong_fixture_loses_points(fixture, monkeypatch):
+    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", "0")
+    assert fixture.expect_hint, f"{fixture.name} has no expect-hint"
+    nb = NOTEBOOKS[fixture.lesson]
+    namespace = nb.reference_namespace()
+    exec(fixture.source, namespace)
+    lost = fixture.loses or nb.tests_of(fixture.grade_id)
+    for test_id in nb.tests_of(fixture.grade_id):
+        if test_id not in lost:
+            nb.run_test_cell(test_id, namespace)  # the other test cells of the answer keep their points
+            continue
+        with pytest.raises(CheckFailed) as failure:
+            nb.run_test_cell(test_id, namespace)
+        message = str(failure.value)
+        assert fixture.expect_hint in message, message
+        crashed = re.search(r"calling .+ raised \w+", message)
+        assert crashed or ("expected" in message and "got" in message), message
+        if fixture.name in VISIBLE_ONLY:
+            continue
+        qid, name = nb.hidden_call(test_id)  # the hidden test alone catches it too, whatever the seed
+        for seed in SEEDS:
+            monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
+            with pytest.raises(CheckFailed):
+                hidden.run(qid, namespace[name])
+
+
+@pytest.mark.parametrize("fixture", RIGHT)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_right_fixture_gets_full_marks(fixture, seed, monkeypatch, capsys):
+    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
+    nb = NOTEBOOKS[fixture.lesson]
+    namespace = nb.reference_namespace()
+    exec(fixture.source, namespace)
+    for test_id in nb.tests_of(fixture.grade_id):
+        nb.run_test_cell(test_id, namespace)
+    assert "note:" not in capsys.readouterr().out
+
+
+def test_all_right_fixtures_together_get_full_marks(nb, capsys):
+    """As in the end-to-end grading test: one student holding a right fixture for every answer at once."""
+    chosen = {fx.grade_id: fx.source for fx in answer_fixtures(nb.lesson, "right")}
+    namespace: dict = {"np": np}
+    for answer in nb.answers:  # in notebook order: later cells use the earlier answers
+        exec(chosen[answer], namespace)
+    for test_id in nb.tests:
+        nb.run_test_cell(test_id, namespace)
+    assert capsys.readouterr().out.count("✓") == 2 * len(nb.tests)
+
+
+# --- the self-checks and the hidden tests' mistake models --------------------------------------
+
+@pytest.mark.parametrize("lesson,exercise", EXERCISES)
+def test_hint_prints_something(lesson, exercise, capsys):
+    exercise.hint()
+    assert len(capsys.readouterr().out) > 30
+
+
+@pytest.mark.parametrize("lesson,exercise", EXERCISES)
+def test_unwritten_answer_says_so(lesson, exercise):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+    with pytest.raises(CheckFailed, match="not written yet"):
+        exercise(stub)
+
+
+@pytest.mark.parametrize("question,hint,wrong", MISTAKES)
+def test_hidden_mistake_models_fail_with_a_diagnosis(question, hint, wrong, monkeypatch):
+    for seed in SEEDS:
+        monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
+        with pytest.raises(CheckFailed) as failure:
+            hidden.run(question.qid, wrong)
+        assert "likely mistake:" in str(failure.value), f"seed {seed}"
