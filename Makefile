@@ -5,13 +5,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test build check grade benchmark clean
+.PHONY: setup demo test build check grade clean
 
 $(STAMP): requirements.txt utils/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
+
+setup: $(STAMP)       ## only create or refresh .venv
 
 demo: $(STAMP)        ## build the release and solutions, grade a simulated class
 	$(PY) -m autograder demo
