@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from tlukit.checking import CheckFailed, call, difference, short, signature
+from tlukit.checking import CheckFailed, call, difference, mismatch, short, signature
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,7 @@ def run(qid: str, answer: Any) -> int:
         reason = q.differ(got, want, case)
         if reason:
             hint = q.diagnose(got, case)
-            lines = [f"hidden test on fresh random input failed: {label}",
-                     f"  expected: {short(want)}", f"  got:      {short(got)}", f"  ({reason})"]
+            lines = [mismatch(f"hidden test on fresh random input failed: {label}", short(want), short(got), reason)]
             if hint:
                 lines.append(f"likely mistake: {hint}")
             lines.append(f"(seed {seed}: the instructor can replay this test)")

@@ -2,8 +2,9 @@
 kit's grading command, and each student's score per question is asserted.
 
 The class of a lesson: the solution notebook (full marks), the untouched release (zero, and
-quick), one student per wrong-answer fixture (that answer's tests lose their points and the
-feedback names the mistake), and one student holding every right-answer fixture at once (a
+quick), one student per answer cell holding its first wrong-answer fixture (that answer's
+tests lose their points and the feedback names the mistake; every fixture is also checked
+in-process by tests/test_lessons_inprocess.py), and one student holding every right-answer fixture at once (a
 correct answer written differently: full marks).
 """
 from __future__ import annotations
@@ -14,24 +15,10 @@ import nbformat
 import pytest
 
 from autograder import build, grade, simulate
-from tests.helpers import answer_fixtures, lessons
+from tests.helpers import SourceNotebook, answer_fixtures, lessons
 
 CELL_TIMEOUT = 60
 NOTEBOOK_TIMEOUT = 300
-
-
-def answer_tests(lesson: str) -> dict[str, list[str]]:
-    """Answer grade id -> the grade ids of the test cells that follow it (before the next answer)."""
-    owner, out = None, {}
-    (path,) = build.notebooks(lesson)
-    for cell in nbformat.read(path, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and not meta.get("grade") and cell.cell_type == "code":
-            owner = meta["grade_id"]
-            out[owner] = []
-        elif meta.get("grade") and not meta.get("solution") and owner:
-            out[owner].append(meta["grade_id"])
-    return out
 
 
 def student_id(fixture) -> str:
@@ -127,16 +114,6 @@ class LessonClass:
         assert all(o.scores[q][0] in (0, None) for q in written)
         assert o.seconds < NOTEBOOK_TIMEOUT
 
-    def test_every_answer_cell_has_a_wrong_and_a_right_fixture(self, graded):
-        lesson, _, wrong, right = graded
-        answers = set(answer_tests(lesson))
-        assert answers <= {fx.grade_id for fx in wrong}, "answers without a plausible-mistake fixture"
-        assert answers <= {fx.grade_id for fx in right}, "answers without a written-differently fixture"
-        for fx in answer_fixtures(lesson):
-            assert fx.grade_id in answers, f"{fx.name}: no answer cell {fx.grade_id!r}"
-            if fx.kind == "wrong":
-                assert fx.description and fx.expect_hint, f"{fx.name}: say the mistake and the hint it must get"
-
     def test_right_answers_written_differently_get_full_marks(self, graded):
         lesson, report, *_ = graded
         o = report.outcome("right-all", lesson)
@@ -146,10 +123,10 @@ class LessonClass:
 
     def test_each_plausible_mistake_loses_its_points_and_is_named(self, graded):
         lesson, report, wrong, _ = graded
-        owners = answer_tests(lesson)
+        notebook = SourceNotebook(lesson)
         for fx in wrong:
             o = report.outcome(student_id(fx), lesson)
-            losing = fx.loses or owners[fx.grade_id]
+            losing = fx.loses or notebook.tests_of(fx.grade_id)
             for q in losing:
                 assert o.scores[q][0] == 0, f"{fx.name}: {q} kept {o.scores[q][0]} points"
             assert o.total < sum(p for q, p in report.questions[lesson] if q.startswith("test_"))

@@ -105,7 +105,7 @@ def test_every_answer_has_fixtures(nb):
 @pytest.mark.parametrize("fixture", WRONG)
 def test_wrong_fixture_loses_points(fixture, monkeypatch):
     monkeypatch.setenv("TLUKIT_HIDDEN_SEED", "0")
-    assert fixture.expect_hint, f"{fixture.name} has no expect-hint"
+    assert fixture.expect_hint and fixture.description, f"{fixture.name}: say the mistake and the hint it must get"
     nb = NOTEBOOKS[fixture.lesson]
     namespace = nb.reference_namespace()
     exec(fixture.source, namespace)

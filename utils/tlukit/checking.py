@@ -197,10 +197,18 @@ def expect(
         if difference(got, wrong_value, rtol=rtol, atol=atol) is None:
             hint = why
             break
-    lines = [f"{call}", f"  expected: {short(expected)}", f"  got:      {short(got)}", f"  ({reason})"]
+    raise CheckFailed(mismatch(call, short(expected), short(got), reason, hint), exercise=exercise)
+
+
+def mismatch(call: str, expected: str, got: str, reason: str | None = None, hint: str | None = None) -> str:
+    """The message of every failed check: the call, what was expected, what came back (both as
+    text to show), the difference, and a hint."""
+    lines = [call, f"  expected: {expected}", f"  got:      {got}"]
+    if reason:
+        lines.append(f"  ({reason})")
     if hint:
         lines.append(f"hint: {hint}")
-    raise CheckFailed("\n".join(lines), exercise=exercise)
+    return "\n".join(lines)
 
 
 def passed(exercise: str, n: int) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import CheckFailed, call, expect, short, signature
+from ..checking import CheckFailed, call, expect, mismatch, short, signature
 from . import exercise
 
 SHAPES_HINT = ("check the shapes: X is (m, n) with one instance per row, W is (n, k) with one column "
@@ -30,8 +30,7 @@ def _call(fn, *args, on_error: str | None = None, **kwargs):
 
 
 def _fail(label: str, expected, got, reason: str, hint: str) -> None:
-    raise CheckFailed("\n".join([label, f"  expected: {short(expected)}", f"  got:      {short(got)}",
-                                 f"  ({reason})", f"hint: {hint}"]))
+    raise CheckFailed(mismatch(label, short(expected), short(got), reason, hint))
 
 
 # ----------------------------------------------------------------------------- step functions
@@ -160,12 +159,12 @@ def layer_shapes(fn):
         label = f"layer_shapes({m}, {n}, {k})"
         got = _call(fn, m, n, k)
         if not isinstance(got, dict):
-            raise CheckFailed(f"{label}\n  expected a dict with keys 'X', 'W', 'b', 'output'\n"
-                              f"  got:      {short(got)}")
+            raise CheckFailed(mismatch(label, "a dict with keys 'X', 'W', 'b', 'output'", short(got)))
         missing = [key for key in ("X", "W", "b", "output") if key not in got]
         if missing:
-            raise CheckFailed(f"{label}\n  missing key(s): {', '.join(map(repr, missing))}\n  got: {short(got)}\n"
-                              "hint: the dict needs the keys 'X', 'W', 'b' and 'output'")
+            raise CheckFailed(mismatch(label, "a dict with keys 'X', 'W', 'b', 'output'", short(got),
+                                       f"missing key(s): {', '.join(map(repr, missing))}",
+                                       "the dict needs the keys 'X', 'W', 'b' and 'output'"))
         wanted = {
             "X": ((m, n), [((n, m), "X has one row per instance: shape (m, n)")]),
             "W": ((n, k), [((k, n), "W is used transposed: it has one row per input and one column per unit, "
@@ -221,10 +220,10 @@ def perceptron_update(fn):
         expect(tuple(got), want, call=label, mistakes=mistakes,
                hint="ŷ = heaviside(w·x + b); w ← w + η(y − ŷ)x; b ← b + η(y − ŷ)")
         if not (np.array_equal(w, w_before) and np.array_equal(x, x_before)):
-            raise CheckFailed(f"{label}\n  expected: the arrays w and x passed in left unchanged, w = {short(w_before)}"
-                              f"\n  got:      w changed to {short(w)} by your function\n"
-                              "hint: return a new array (w + ...) instead of updating in place (w += ...); "
-                              "the caller may still need the old weights")
+            raise CheckFailed(mismatch(label, f"the arrays w and x passed in left unchanged, w = {short(w_before)}",
+                                       f"w changed to {short(w)} by your function",
+                                       hint="return a new array (w + ...) instead of updating in place (w += ...); "
+                                            "the caller may still need the old weights"))
     return len(cases)
 
 
@@ -333,18 +332,18 @@ def perceptron_as_sgd(fn):
 
     model = _call(fn)
     if not isinstance(model, SGDClassifier):
-        raise CheckFailed(f"perceptron_as_sgd()\n  expected: an SGDClassifier\n  got:      {short(model)}\n"
-                          "hint: return a configured (unfitted) sklearn.linear_model.SGDClassifier"
-                          + (", not a Perceptron" if type(model).__name__ == "Perceptron" else ""))
+        raise CheckFailed(mismatch("perceptron_as_sgd()", "an SGDClassifier", short(model),
+                                   hint="return a configured (unfitted) sklearn.linear_model.SGDClassifier"
+                                        + (", not a Perceptron" if type(model).__name__ == "Perceptron" else "")))
     params = model.get_params()
     if params.get("random_state") != 42:
-        raise CheckFailed(f"perceptron_as_sgd()\n  expected: random_state=42 (the default of the argument)\n"
-                          f"  got:      random_state={params.get('random_state')!r}\n"
-                          "hint: pass random_state on to SGDClassifier(..., random_state=random_state)")
+        raise CheckFailed(mismatch("perceptron_as_sgd()", "random_state=42 (the default of the argument)",
+                                   f"random_state={params.get('random_state')!r}",
+                                   hint="pass random_state on to SGDClassifier(..., random_state=random_state)"))
     other = _call(fn, random_state=7)
     if not hasattr(other, "get_params") or other.get_params().get("random_state") != 7:
-        raise CheckFailed("perceptron_as_sgd(random_state=7)\n  expected: an SGDClassifier with random_state=7\n"
-                          f"  got:      {short(other)}\nhint: pass the random_state argument on, do not hard-code 42")
+        raise CheckFailed(mismatch("perceptron_as_sgd(random_state=7)", "an SGDClassifier with random_state=7",
+                                   short(other), hint="pass the random_state argument on, do not hard-code 42"))
     hint = None
     if params.get("loss") != "perceptron":
         hint = f'loss is {params.get("loss")!r}: the perceptron uses loss="perceptron"'
