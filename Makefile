@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test build check grade clean
+.PHONY: setup sandbox demo test bench build check grade clean
 
 $(STAMP): requirements.txt utils/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,22 @@ $(STAMP): requirements.txt utils/pyproject.toml
 
 setup: $(STAMP)       ## only create or refresh .venv
 
-demo: $(STAMP)        ## build the release and solutions, grade a simulated class
+# Student code is graded in a bubblewrap sandbox (Debian/Ubuntu package "bubblewrap").
+# Installed here when missing and we may (root with apt); otherwise grading says which
+# protections are off.
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing bubblewrap (the grading sandbox) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "note: bubblewrap is not installed (sudo apt install bubblewrap); grading runs without a sandbox"; \
+	  fi; }
+
+demo: $(STAMP) sandbox ## build the release and solutions, grade a simulated class
 	$(PY) -m autograder demo
 
-test: $(STAMP)        ## run the whole test suite
+test: $(STAMP) sandbox ## run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadscope
 
 build: $(STAMP)       ## regenerate release/ and solutions/ from source/
@@ -27,7 +39,10 @@ build: $(STAMP)       ## regenerate release/ and solutions/ from source/
 check: $(STAMP)       ## are release/ and solutions/ up to date?
 	$(PY) -m autograder check
 
-grade: $(STAMP)       ## grade a class: make grade INBOX=path/to/submissions
+bench: $(STAMP) sandbox ## time the grader against plain sequential nbgrader (prints; asserts nothing)
+	$(PY) benchmarks/grading.py
+
+grade: $(STAMP) sandbox ## grade a class: make grade INBOX=path/to/submissions
 	$(PY) -m autograder grade $(INBOX)
 
 clean:

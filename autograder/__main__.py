@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import build, grade, simulate
+from . import build, grade, runner, simulate
 
 
 def _lessons(args) -> list[str]:
@@ -46,9 +46,23 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _limits(args) -> runner.Limits:
+    return runner.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                         memory_mb=args.memory_mb)
+
+
+def _grading(args) -> dict:
+    return dict(limits=_limits(args), workers=args.jobs, sandbox=args.sandbox, grading_mode=not args.full)
+
+
 def cmd_grade(args) -> int:
-    report = grade.grade_class(Path(args.inbox), Path(args.workdir), lessons=_lessons(args),
-                               cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout)
+    inbox = Path(args.inbox)
+    if not inbox.is_dir():
+        sys.exit(f"{inbox} is not a folder. Put one folder or one .zip per student in it, then run this again.")
+    try:
+        report = grade.grade_class(inbox, Path(args.workdir), lessons=_lessons(args), **_grading(args))
+    except RuntimeError as exc:
+        sys.exit(str(exc))
     grade.print_report(report)
     return 0
 
@@ -67,8 +81,7 @@ def cmd_demo(args) -> int:
     for student, what in students.items():
         print(f"   {student:6s} {what}")
     print(f"3. Grading the whole class in one batch (time limit {args.cell_timeout} s per cell) ...")
-    report = grade.grade_class(work / "inbox", work / "course", lessons=lessons,
-                               cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout)
+    report = grade.grade_class(work / "inbox", work / "course", lessons=lessons, **_grading(args))
     grade.print_report(report)
     return 0
 
@@ -94,6 +107,13 @@ def main(argv=None) -> int:
     def timeouts(p, cell, notebook):
         p.add_argument("--cell-timeout", type=int, default=cell, help=f"seconds per cell (default {cell})")
         p.add_argument("--notebook-timeout", type=int, default=notebook, help=f"seconds per notebook (default {notebook})")
+        p.add_argument("--memory-mb", type=int, default=4096, help="memory limit of a student's kernel (default 4096)")
+        p.add_argument("-j", "--jobs", type=int, default=None, help="notebooks graded at once (default: one per core)")
+        p.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
+                       help="bwrap: require bubblewrap; none: no sandbox (the report lists what is then off); "
+                            "auto (default): bubblewrap when it works")
+        p.add_argument("--full", action="store_true",
+                       help="run every cell at full size (default: grading mode skips figures and shrinks training)")
 
     p = sub.add_parser("grade", help="grade a class: a folder or a .zip per student in INBOX")
     p.add_argument("inbox", help="folder with one sub-folder or .zip per student")

@@ -1,13 +1,14 @@
-"""Grade a class: take in submissions, autograde with nbgrader, feedback, gradebook CSV.
+"""Grade a class: intake, sandboxed grading in parallel, nbgrader's gradebook, feedback, CSV.
 
 The inbox holds one entry per student: a folder (``inbox/ada/...``, notebooks anywhere inside)
-or a zip archive (``inbox/ada.zip``). Notebooks are matched to lessons by file name. The inbox
-is only read, never changed.
+or a zip archive (``inbox/ada.zip``). Notebooks are matched to lessons by file name; no other
+file of a submission is used. The inbox is only read, never changed.
 
-Each (student, lesson) pair is autograded by its own ``nbgrader autograde`` process, with
-nbgrader's time limit per cell and this module's time limit per notebook; whatever happens to
-one student (a crash, a time-out, a corrupt notebook) is recorded as that student's reason and
-the batch goes on.
+Each (student, lesson) notebook is graded by :mod:`autograder.runner` in a pool of worker
+processes, one per core: the student's code runs in a sandboxed kernel, the verdicts are
+computed in the worker. nbgrader then records the scores (it runs nothing), writes the
+feedback and exports the gradebook. Whatever happens to one notebook (a crash, a time-out, a
+corrupt file) is recorded as that student's reason and the batch goes on.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import csv
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 import zipfile
@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import psutil
 
-from . import build
+from . import build, runner
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -40,6 +39,7 @@ class Outcome:
     reason: str = ""
     seconds: float = 0.0
     scores: dict[str, tuple[float | None, float]] = field(default_factory=dict)  # grade id -> (score, max)
+    passed: dict[str, bool] = field(default_factory=dict)  # grade id -> the grader's verdict
 
     @property
     def total(self) -> float:
@@ -55,6 +55,9 @@ class Report:
     seconds: float = 0.0
     grades_csv: Path | None = None
     questions_csv: Path | None = None
+    protections_off: list[str] = field(default_factory=list)
+    sandbox_why: str = ""
+    workers: int = 1
 
     def outcome(self, student: str, lesson: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.student == student and o.lesson == lesson), None)
@@ -121,88 +124,187 @@ def collect(inbox: Path, course: Path, lessons: list[str]) -> tuple[dict[str, se
     return submitted, problems
 
 
+# ----------------------------------------------------------------------------- nbgrader
+def _config(course: Path):
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    # Recording pass: the notebooks arrive executed, with the verdicts in the test cells'
+    # outputs. nbgrader restores the trusted cells and records the scores; it runs nothing.
+    config.merge(Config({"Autograde": {
+        "sanitize_preprocessors": ["nbgrader.preprocessors.DeduplicateIds", "nbgrader.preprocessors.OverwriteKernelspec",
+                                   "nbgrader.preprocessors.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata"],
+        "autograde_preprocessors": ["nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+                                    "nbgrader.preprocessors.AssignLatePenalties",
+                                    "nbgrader.preprocessors.CheckCellMetadata"],
+    }}))
+    return config
+
+
+def nbgrader_api(course: Path, **directories):
+    """nbgrader's Python API on the course folder, in this process (one start-up, not one per call)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    os.environ["PATH"] = build.with_venv_path({"PATH": os.environ.get("PATH", "")})["PATH"]  # nbgrader runs alembic
+    config = _config(course)
+    coursedir = CourseDirectory(config=config, root=str(course), **directories)
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def _check(done: dict, what: str) -> None:
+    if not done.get("success"):
+        raise RuntimeError(f"nbgrader {what} failed:\n{done.get('error') or ''}\n{(done.get('log') or '')[-2000:]}")
+
+
+def prepare(course: Path, lessons: list[str]) -> None:
+    """A course folder with the config, the sources, the releases and the assignments in its gradebook."""
+    build.scratch_course(lessons, course)
+    api = nbgrader_api(course)
+    for lesson in lessons:
+        _check(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
+
+
+def record(course: Path, lessons: list[str]) -> None:
+    """nbgrader records the scores of the executed notebooks (course/executed); it runs nothing."""
+    import warnings
+
+    api = nbgrader_api(course, submitted_directory="executed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's SAWarnings from inside nbgrader, harmless
+        for lesson in lessons:
+            if any((course / "executed").glob(f"*/{lesson}/*.ipynb")):
+                _check(api.autograde(lesson, "*", force=True, create=True), f"autograde {lesson} (recording)")
+
+
+def feedback_one(course: Path, lesson: str, student: str) -> str:
+    """nbgrader's HTML feedback for one notebook (run in the worker pool); ``""`` or what went wrong."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = nbgrader_api(course, submitted_directory="executed").generate_feedback(lesson, student, force=True)
+    return "" if done.get("success") else (done.get("error") or "nbgrader generate_feedback failed")[-300:]
+
+
+def export(course: Path) -> Path:
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    path = course / "grades.csv"
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "nn-course-kit") as gb:
+        CsvExportPlugin(to=str(path)).export(gb)
+    return path
+
+
 # ----------------------------------------------------------------------------- grading
-def grading_env() -> dict:
-    env = build.execution_env()
-    env["TLUKIT_AUTOGRADER"] = str(build.REPO / "autograder")
-    return env
+def _job(course: Path, student: str, lesson: str, submitted: bool, limits: runner.Limits, sandbox: str,
+         grading_mode: bool, seed: int | None) -> runner.Job:
+    (source,) = build.notebooks(lesson, course / "source")
+    release = course / "release" / lesson / source.name
+    path = course / "submitted" / student / lesson / source.name
+    return runner.Job(student, lesson, source, release, path if submitted else None,
+                      course / "executed" / student / lesson / source.name, limits, sandbox, grading_mode, seed)
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
+def _grade_one(job: runner.Job) -> runner.Result:
     try:
-        parent = psutil.Process(proc.pid)
-        family = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        return
-    for p in family:
+        return runner.grade(job)
+    except Exception as exc:  # noqa: BLE001 - a fault of the grader with one notebook must not stop the batch
+        result = runner.Result(job.student, job.lesson, "failed")
+        result.reasons.append(f"the grader could not grade this notebook ({type(exc).__name__}: {str(exc)[:200]}); "
+                              "please report it")
+        return result
+
+
+def _pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_jobs(pool, jobs: list[runner.Job], progress: bool = True) -> list[runner.Result]:
+    """Grade the notebooks in the worker pool, with a progress bar."""
+    from concurrent.futures import as_completed
+
+    bar = _progress(len(jobs)) if progress else None
+    results: dict[int, runner.Result] = {}
+    futures = {pool.submit(_grade_one, job): i for i, job in enumerate(jobs)}
+    for future in as_completed(futures):
+        i = futures[future]
         try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(family, timeout=10)
+            results[i] = future.result()
+        except Exception as exc:  # noqa: BLE001 - a worker that died takes only its own notebook with it
+            job = jobs[i]
+            results[i] = runner.Result(job.student, job.lesson, "failed",
+                                       [f"the grading worker died ({type(exc).__name__}); please report it"])
+        if bar:
+            bar.set_postfix_str(f"{jobs[i].student}/{jobs[i].lesson}", refresh=False)
+            bar.update(1)
+    if bar:
+        bar.close()
+    return [results[i] for i in range(len(jobs))]
 
 
-def _error_lines(log: str) -> str:
-    lines = [ln.split("]", 1)[-1].strip() for ln in log.splitlines() if "ERROR" in ln or "Error" in ln]
-    lines = [ln for ln in lines if ln and not ln.startswith("Traceback")]
-    if lines:
-        return "; ".join(dict.fromkeys(lines[-3:]))
-    tail = log.strip().splitlines()
-    return tail[-1] if tail else "no output"
+def feedback(pool, course: Path, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Feedback for every (student, lesson) in parallel; what went wrong, by pair."""
+    futures = {pair: pool.submit(feedback_one, course, pair[1], pair[0]) for pair in pairs}
+    problems = {}
+    for pair, future in futures.items():
+        try:
+            problem = future.result()
+        except Exception as exc:  # noqa: BLE001
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            problems[pair] = problem
+    return problems
 
 
-def autograde(course: Path, lesson: str, student: str, *, cell_timeout: int, notebook_timeout: int) -> Outcome:
-    """Autograde one student's notebook for one lesson in its own nbgrader process."""
-    out = Outcome(student, lesson)
+def grade_class(inbox: Path, course: Path, *, lessons: list[str] | None = None, limits: runner.Limits | None = None,
+                workers: int | None = None, sandbox: str = "auto", grading_mode: bool = True, seed: int | None = None,
+                progress: bool = True) -> Report:
+    """The whole cycle for a class: intake, sandboxed grading in parallel, scores, feedback, CSV."""
+    from . import sandbox as sandboxes
+
     start = time.perf_counter()
-    problem = unreadable(course / "submitted" / student / lesson)
-    if problem:
-        out.status, out.reason = "failed", problem
-        return out
-    cmd = [sys.executable, "-m", "nbgrader", "autograde", lesson, "--student", student, "--force",
-           f"--Execute.timeout={cell_timeout}"]
-    proc = subprocess.Popen(cmd, cwd=course, env=grading_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
-    try:
-        log, _ = proc.communicate(timeout=notebook_timeout)
-    except subprocess.TimeoutExpired:
-        _kill_tree(proc)
-        proc.communicate()
-        out.status, out.reason = "failed", f"the notebook exceeded its time limit of {notebook_timeout} s"
-    else:
-        if proc.returncode != 0:
-            out.status, out.reason = "failed", f"nbgrader could not grade it: {_error_lines(log)}"
-        else:
-            out.reason = _timeouts_in_notebook(course, lesson, student, cell_timeout)
-            if not out.reason and ("CellTimeoutError" in log or "Timeout waiting for execute reply" in log):
-                out.reason = f"a cell exceeded its time limit of {cell_timeout} s"
-    out.seconds = time.perf_counter() - start
-    out.scores = scores(course, lesson, student)
-    return out
+    course = Path(course).resolve()
+    lessons = lessons or build.lessons()
+    limits = limits or runner.Limits()
+    box = sandboxes.detect(sandbox)
+    for old in ("executed", "autograded", "feedback"):
+        shutil.rmtree(course / old, ignore_errors=True)
+    prepare(course, lessons)
+    submitted, problems = collect(Path(inbox), course, lessons)
+    pairs = [(s, lesson) for s in sorted(submitted) for lesson in lessons]
+    jobs = [_job(course, s, lesson, lesson in submitted[s], limits, sandbox, grading_mode, seed) for s, lesson in pairs]
+    workers = workers or os.cpu_count() or 1
+    with _pool(workers) as pool:
+        results = run_jobs(pool, jobs, progress)
+        record(course, lessons)
+        no_feedback = feedback(pool, course, pairs)
+    outcomes = []
+    for result in results:
+        missing = result.status == "failed" and result.reasons[:1] == ["no notebook was submitted for this lesson"]
+        outcomes.append(Outcome(result.student, result.lesson, "missing" if missing else result.status,
+                                result.reason, result.seconds, scores(course, result.lesson, result.student),
+                                {k: v.passed for k, v in result.verdicts.items()}))
+        if (result.student, result.lesson) in no_feedback:
+            outcomes[-1].reason += f"{'; ' if outcomes[-1].reason else ''}no feedback: " \
+                                   f"{no_feedback[(result.student, result.lesson)]}"
+    report = Report(course, outcomes, problems, {lesson: questions(lesson) for lesson in lessons})
+    report.protections_off, report.sandbox_why, report.workers = box.off(), box.why, workers
+    report.grades_csv, report.questions_csv = export(course), course / "grades_by_question.csv"
+    write_question_csv(report, report.questions_csv)
+    report.seconds = time.perf_counter() - start
+    return report
 
 
-def unreadable(folder: Path) -> str:
-    """Why the notebooks in ``folder`` cannot be graded, or ``""`` when they can."""
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            nbformat.validate(nbformat.read(path, as_version=4))
-        except (nbformat.reader.NotJSONError, ValueError, UnicodeDecodeError):
-            return f"{path.name} is not a readable notebook (not valid JSON: a truncated or damaged file); ask for a fresh upload"
-        except Exception as exc:  # noqa: BLE001 - any other reading failure is the student's notebook's
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-            return f"{path.name} is not a readable notebook ({type(exc).__name__}: {first}); ask for a fresh upload"
-    return ""
+def _progress(total: int):
+    from tqdm import tqdm
 
-
-def _timeouts_in_notebook(course: Path, lesson: str, student: str, cell_timeout: int) -> str:
-    for path in (course / "autograded" / student / lesson).glob("*.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and output.get("ename") in ("KeyboardInterrupt", "CellTimeoutError"):
-                    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "a cell")
-                    return f"{grade_id} exceeded the time limit of {cell_timeout} s per cell and was stopped"
-    return ""
+    return tqdm(total=total, desc="grading", unit="notebook", file=sys.stderr)
 
 
 def scores(course: Path, lesson: str, student: str) -> dict[str, tuple[float | None, float]]:
@@ -229,23 +331,6 @@ def questions(lesson: str) -> list[tuple[str, float]]:
     return out
 
 
-def prepare(course: Path, lessons: list[str]) -> None:
-    """A course folder with the config, the sources and the assignments in its gradebook."""
-    build.scratch_course(lessons, course)
-    for lesson in lessons:
-        build.generate_release(lesson, course)
-
-
-def feedback_and_export(course: Path, graded: list[Outcome]) -> tuple[Path, Path]:
-    for lesson in sorted({o.lesson for o in graded if o.scores}):
-        build.nbgrader("generate_feedback", lesson, "--force", cwd=course)
-    grades_csv = course / "grades.csv"
-    done = build.nbgrader("export", "--to", str(grades_csv), cwd=course)
-    if done.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed:\n{done.stdout}\n{done.stderr}")
-    return grades_csv, course / "grades_by_question.csv"
-
-
 def write_question_csv(report: Report, path: Path) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -255,38 +340,6 @@ def write_question_csv(report: Report, path: Path) -> None:
                 score, _ = o.scores.get(grade_id, (0.0 if o.status != "graded" else None, points))
                 writer.writerow([o.student, o.lesson, grade_id, "" if score is None else score, points, o.status, o.reason])
 
-
-def grade_class(inbox: Path, course: Path, *, lessons: list[str] | None = None, cell_timeout: int = 120,
-                notebook_timeout: int = 900, progress: bool = True) -> Report:
-    """The whole cycle for a class: intake, autograde, feedback, CSV export."""
-    start = time.perf_counter()
-    course = Path(course).resolve()
-    lessons = lessons or build.lessons()
-    prepare(course, lessons)
-    submitted, problems = collect(Path(inbox), course, lessons)
-    jobs = [(s, lesson) for s in sorted(submitted) for lesson in lessons]
-    outcomes: list[Outcome] = []
-    bar = _progress(len(jobs)) if progress else None
-    for student, lesson in jobs:
-        if lesson not in submitted[student]:
-            outcomes.append(Outcome(student, lesson, "missing", "no notebook submitted for this lesson"))
-        else:
-            outcomes.append(autograde(course, lesson, student, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout))
-        if bar:
-            bar.update(1)
-    if bar:
-        bar.close()
-    report = Report(course, outcomes, problems, {lesson: questions(lesson) for lesson in lessons})
-    report.grades_csv, report.questions_csv = feedback_and_export(course, outcomes)
-    write_question_csv(report, report.questions_csv)
-    report.seconds = time.perf_counter() - start
-    return report
-
-
-def _progress(total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="grading", unit="notebook", file=sys.stderr)
 
 
 # ----------------------------------------------------------------------------- report
@@ -324,8 +377,18 @@ def print_report(report: Report) -> None:
         console.print(f"[yellow]submission problem[/yellow] {who}: {what}", highlight=False)
     failed = [o for o in report.outcomes if o.status == "failed"]
     graded = [o for o in report.outcomes if o.status == "graded"]
+    console.rule("summary")
     console.print(f"{len(graded)} notebooks graded, {len(failed)} failed, "
-                  f"{sum(o.status == 'missing' for o in report.outcomes)} missing, in {report.seconds:.1f} s.")
+                  f"{sum(o.status == 'missing' for o in report.outcomes)} missing, in {report.seconds:.1f} s "
+                  f"({report.workers} worker{'s' if report.workers != 1 else ''}).")
+    for o in failed:
+        console.print(f"  [red]failed[/red] {o.student}/{o.lesson}: {o.reason}", highlight=False)
+    if report.protections_off:
+        console.print(f"[bold red]No sandbox[/bold red]: {report.sandbox_why}. Protections that are off:", highlight=False)
+        for what in report.protections_off:
+            console.print(f"  - {what}", highlight=False)
+    else:
+        console.print("Student code ran in a bubblewrap sandbox; every verdict was computed outside it.")
     console.print(f"Gradebook CSV:      {report.grades_csv}", highlight=False)
     console.print(f"Scores by question: {report.questions_csv}", highlight=False)
     console.print(f"Feedback (HTML):    {report.course / 'feedback'}/<student>/<lesson>/", highlight=False)

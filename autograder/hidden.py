@@ -5,21 +5,31 @@ Each lesson's questions are declared in ``autograder/questions/lessonNN.py`` as
 implementation gives the expected outputs, how to compare, and which known mistakes to
 recognise so that the failure message can name them.
 
-The split between *drawing inputs*, *evaluating the student's function* and *comparing* is
-deliberate: only the middle step needs the student's code, so a grader may run it elsewhere
-(in the student's kernel) and do the other two in a trusted process.
+A hidden test has three steps, and only the middle one touches the student's code:
+
+1. :func:`request` draws the inputs (trusted: the grader's process);
+2. :func:`tlukit.probe.evaluate_cases` calls the student's function on them (the student's
+   kernel, in a sandbox when grading) and returns plain JSON;
+3. :func:`judge` decodes that JSON, compares it with the reference and names the likely
+   mistake (trusted).
+
+:func:`run` does all three in one process, for the instructor's own runs and the tests; the
+grader (:mod:`autograder.runner`) does step 2 in the sandbox. Both share every line of the
+comparison.
 """
 from __future__ import annotations
 
 import copy
 import importlib
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from tlukit.checking import CheckFailed, call, difference, mismatch, short, signature
+from tlukit import probe, wire
+from tlukit.checking import CheckFailed, difference, mismatch, short, signature
 
 
 @dataclass(frozen=True)
@@ -38,31 +48,34 @@ class Question:
     """Draw the inputs: a list of :class:`Case` (or plain argument tuples)."""
     mistakes: dict[str, Callable] = field(default_factory=dict)
     """Hint → a wrong implementation that makes that mistake."""
-    compare: Callable[[Any, Any, Case], str | None] | None = None
-    """Custom comparison (got, expected, case) → reason or None; default :func:`difference`."""
+    observe: str | None = None
+    """An observer of :mod:`tlukit.probe` that turns the returned object into plain data."""
+    observe_args: Callable[[Case], tuple] = lambda case: ()
+    """The extra inputs of the observer for a case (data to fit on, say)."""
     rtol: float = 1e-6
     atol: float = 1e-8
 
     def differ(self, got: Any, want: Any, case: Case) -> str | None:
-        if self.compare is not None:
-            return self.compare(got, want, case)
         return difference(got, want, rtol=self.rtol, atol=self.atol)
 
     def draw(self, rng: np.random.Generator) -> list[Case]:
         return [c if isinstance(c, Case) else Case(tuple(c)) for c in self.cases(rng)]
 
     def expected(self, case: Case) -> Any:
-        return self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        return self._observed(self.reference, case)
 
-    def diagnose(self, got: Any, case: Case) -> str | None:
-        """The hint of the first known mistake that returns what the student returned."""
+    def _observed(self, fn: Callable, case: Case) -> Any:
+        value = fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        return wire.decode(wire.encode(probe.observe(self.observe, value, self.observe_args(case))))
+
+    def diagnose_all(self, values: list, cases: list[Case]) -> str | None:
+        """The hint of the first known mistake that returns what the student returned on every input."""
         for hint, wrong in self.mistakes.items():
             try:
-                theirs = wrong(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+                if all(self.differ(got, self._observed(wrong, case), case) is None for got, case in zip(values, cases)):
+                    return hint
             except Exception:  # noqa: BLE001 - a mistake model that cannot run says nothing
                 continue
-            if self.differ(got, theirs, case) is None:
-                return hint
         return None
 
 
@@ -76,22 +89,86 @@ def question(qid: str) -> Question:
     raise KeyError(f"no hidden test {qid!r} in autograder/questions/lesson{lesson}.py")
 
 
-def run(qid: str, answer: Any) -> int:
-    """Run hidden test ``qid`` on ``answer``; raise :class:`CheckFailed` on the first mismatch."""
-    q = question(qid)
-    seed = int(os.environ.get("TLUKIT_HIDDEN_SEED") or secrets.randbits(31))
-    cases = q.draw(np.random.default_rng(seed))
-    for case in cases:
+def seed() -> int:
+    return int(os.environ.get("TLUKIT_HIDDEN_SEED") or secrets.randbits(31))
+
+
+def request(q: Question, seed_: int) -> tuple[list[Case], str]:
+    """Draw the inputs of ``q`` and the JSON request the student's kernel evaluates."""
+    cases = q.draw(np.random.default_rng(seed_))
+    payload = {"cases": [{"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)),
+                          "observe": q.observe, "observe_args": wire.encode(tuple(q.observe_args(c)))}
+                         for c in cases]}
+    return cases, json.dumps(payload, allow_nan=False)
+
+
+@dataclass
+class Verdict:
+    qid: str
+    passed: bool
+    message: str
+    cases: int = 0
+
+
+def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int, name: str) -> Verdict:
+    """Compare what the student's kernel wrote (``result``, JSON) with the reference."""
+    def failed(text: str) -> Verdict:
+        return Verdict(q.qid, False, f"{text}\n(seed {seed_}: the instructor can replay this test)", len(cases))
+
+    if result is None:
+        return Verdict(q.qid, False, f"{name} was never run by this test: the cells above it did not finish", len(cases))
+    try:
+        data = json.loads(result) if len(result) <= wire.MAX_BYTES else None
+        if data is None:
+            return failed(f"the results of {name} are larger than {wire.MAX_BYTES // 2**20} MiB")
+        if isinstance(data, dict) and isinstance(data.get("missing"), str):
+            return Verdict(q.qid, False, data["missing"][:300], len(cases))
+        items = data["results"]
+        if not isinstance(items, list) or len(items) != len(cases):
+            raise wire.WireError("one result per input was expected")
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        return failed(f"the results of {name} could not be read ({str(exc)[:80]}); were they tampered with?")
+    values: list = []  # the student's answers up to the first one that raised or cannot be read
+    for item in items:
+        try:
+            values.append(wire.decode(item["value"]))
+        except Exception:  # noqa: BLE001 - the loop below says what is wrong with it
+            break
+    for k, (case, item) in enumerate(zip(cases, items)):
+        label = signature(None, case.args, case.kwargs, name=name)
+        if not isinstance(item, dict):
+            return failed(f"the result of {label} could not be read")
+        if "raised" in item:
+            if item.get("not_written"):
+                return failed(f"{label} is not written yet: replace `raise NotImplementedError()` with your code.")
+            where = str(item.get("where") or "")[:200]
+            return failed(f"calling {label} raised {str(item['raised'])[:80]}: {str(item.get('message', ''))[:300]}"
+                          + (f"\n  (at {where})" if where else ""))
+        try:
+            got = wire.decode(item.get("value"))
+        except (wire.WireError, RecursionError, TypeError, ValueError) as exc:
+            return failed(f"the result of {label} could not be read ({exc})")
         want = q.expected(case)
-        label = signature(answer, case.args, case.kwargs)
-        got = call(answer, *copy.deepcopy(case.args), label=label, **copy.deepcopy(case.kwargs))
         reason = q.differ(got, want, case)
         if reason:
-            hint = q.diagnose(got, case)
+            hint = q.diagnose_all(values, cases[: len(values)])  # the mistake that explains all these answers
             lines = [mismatch(f"hidden test on fresh random input failed: {label}", short(want), short(got), reason)]
             if hint:
                 lines.append(f"likely mistake: {hint}")
-            lines.append(f"(seed {seed}: the instructor can replay this test)")
-            raise CheckFailed("\n".join(lines), exercise=f"hidden test {qid}")
-    print(f"✓ hidden test {qid}: {len(cases)} random cases passed")
-    return len(cases)
+            return failed("\n".join(lines))
+    return Verdict(q.qid, True, f"✓ hidden test {q.qid}: {len(cases)} random cases passed", len(cases))
+
+
+def run(qid: str, answer: Any) -> int:
+    """Run hidden test ``qid`` on ``answer`` in this process; raise :class:`CheckFailed` on a mismatch."""
+    q = question(qid)
+    seed_ = seed()
+    cases, text = request(q, seed_)
+    decoded = [{"args": wire.decode(c["args"]), "kwargs": wire.decode(c["kwargs"]), "observe": c["observe"],
+                "observe_args": wire.decode(c["observe_args"])} for c in json.loads(text)["cases"]]
+    result = json.dumps({"results": probe.evaluate_cases(answer, decoded)}, allow_nan=False)
+    verdict = judge(q, cases, result, seed_, getattr(answer, "__name__", "your function"))
+    if not verdict.passed:
+        raise CheckFailed(verdict.message, exercise=f"hidden test {qid}")
+    print(verdict.message)
+    return verdict.cases

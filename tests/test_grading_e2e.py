@@ -1,5 +1,5 @@
-"""End to end, per lesson: a class is put in place, graded in one batch by nbgrader through the
-kit's grading command, and each student's score per question is asserted.
+"""End to end, per lesson: a class is put in place, graded in one batch by the kit's grading
+command (sandboxed kernels, verdicts outside them, scores recorded by nbgrader), and each student's score per question is asserted.
 
 The class of a lesson: the solution notebook (full marks), the untouched release (zero, and
 quick), one student per answer cell holding its first wrong-answer fixture (that answer's
@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from autograder import build, grade, simulate
+from autograder import build, grade, runner, simulate
 from tests.helpers import SourceNotebook, answer_fixtures, lessons
 
 CELL_TIMEOUT = 60
@@ -52,8 +52,8 @@ def grade_lesson_class(lesson: str, tmp_path_factory):
         simulate.write_submission(inbox, student_id(fx), {name: simulate.fill(release, {**model, fx.grade_id: fx.source})})
     right = e2e_fixtures(lesson, "right")
     simulate.write_submission(inbox, "right-all", {name: simulate.fill(release, {**model, **{fx.grade_id: fx.source for fx in right}})})
-    report = grade.grade_class(inbox, tmp / "course", lessons=[lesson], cell_timeout=CELL_TIMEOUT,
-                               notebook_timeout=NOTEBOOK_TIMEOUT, progress=False)
+    report = grade.grade_class(inbox, tmp / "course", lessons=[lesson], progress=False,
+                               limits=runner.Limits(cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT))
     return lesson, report, wrong, right
 
 
@@ -67,13 +67,16 @@ def auto_tests(report, lesson):
 
 
 def feedback_errors(report, outcome, grade_ids) -> str:
-    """The error messages shown in the graded notebook for the given test cells."""
+    """What the graded notebook shows under the given test cells: the visible checks' output and
+    the grader's verdict."""
     (path,) = (report.course / "autograded" / outcome.student / outcome.lesson).glob("*.ipynb")
     nb = nbformat.read(path, as_version=4)
     texts = []
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
             for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    texts.append(out.get("text", ""))
                 if out.get("output_type") == "error":
                     texts.append(f"{out['ename']}: {out['evalue']}\n" + "\n".join(out.get("traceback", [])))
     return "\n".join(texts)

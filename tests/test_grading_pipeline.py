@@ -7,7 +7,7 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder import build, grade, simulate
+from autograder import assemble, build, grade, runner, simulate
 from autograder.__main__ import main
 from tests.helpers import lessons
 
@@ -58,9 +58,9 @@ def test_missing_inbox_says_what_to_do(tmp_path):
 
 def test_unreadable_notebook_is_named(tmp_path):
     (tmp_path / NAME).write_text('{"cells": [')
-    assert "not a readable notebook" in grade.unreadable(tmp_path)
+    assert "not a readable notebook" in assemble.read_submission(tmp_path / NAME).problem
     (tmp_path / NAME).write_text(nbformat.writes(simulate.release_notebook(LESSON)))
-    assert grade.unreadable(tmp_path) == ""
+    assert assemble.read_submission(tmp_path / NAME).problem == ""
 
 
 def test_unknown_lesson_is_refused_with_the_list(capsys):
@@ -68,7 +68,7 @@ def test_unknown_lesson_is_refused_with_the_list(capsys):
         main(["check", "--lesson", "99_nothing"])
 
 
-# ----------------------------------------------------------------------------- faults (nbgrader runs)
+# ----------------------------------------------------------------------------- faults (graded runs)
 def test_faults_stay_with_their_owner(tmp_path):
     """A runaway answer, a corrupt notebook and a missing lesson do not change anyone else's grade."""
     inbox = tmp_path / "inbox"
@@ -79,8 +79,8 @@ def test_faults_stay_with_their_owner(tmp_path):
     simulate.write_submission(inbox, "loops", {NAME: simulate.fill(release, {**model, last: simulate.never_returns(model[last])})})
     simulate.write_submission(inbox, "corrupt", {NAME: nbformat.writes(release).encode()[:3000]}, as_zip=True)
 
-    report = grade.grade_class(inbox, tmp_path / "course", lessons=[LESSON], cell_timeout=8, notebook_timeout=240,
-                               progress=False)
+    report = grade.grade_class(inbox, tmp_path / "course", lessons=[LESSON], progress=False,
+                               limits=runner.Limits(cell_timeout=8, notebook_timeout=240))
 
     good, loops, corrupt = (report.outcome(s, LESSON) for s in ("good", "loops", "corrupt"))
     full = {q: p for q, p in report.questions[LESSON] if q.startswith("test_")}
@@ -99,8 +99,9 @@ def test_notebook_time_limit_stops_a_runaway_notebook(tmp_path):
     model = simulate.solution_answers(LESSON)
     first = list(model)[0]
     simulate.write_submission(inbox, "loops", {NAME: simulate.fill(release, {**model, first: simulate.never_returns(model[first])})})
-    report = grade.grade_class(inbox, tmp_path / "course", lessons=[LESSON], cell_timeout=600, notebook_timeout=20,
-                               progress=False)
+    report = grade.grade_class(inbox, tmp_path / "course", lessons=[LESSON], progress=False,
+                               limits=runner.Limits(cell_timeout=600, notebook_timeout=20))
     o = report.outcome("loops", LESSON)
-    assert o.status == "failed" and "time limit of 20 s" in o.reason
+    assert "time limit of 20 s" in o.reason
+    assert o.total == 0
     assert o.seconds < 60

@@ -167,9 +167,9 @@ def _student_frame(exc: BaseException) -> str:
     return f"line {f.lineno}: {f.line}" if f.line else f"line {f.lineno}"
 
 
-def signature(fn: Any, args: Sequence = (), kwargs: dict | None = None) -> str:
+def signature(fn: Any, args: Sequence = (), kwargs: dict | None = None, *, name: str | None = None) -> str:
     """``name(arg, ..., key=value)`` with compact argument descriptions."""
-    name = getattr(fn, "__name__", "your function")
+    name = name or getattr(fn, "__name__", "your function")
     parts = [short(a, 60) for a in args] + [f"{k}={short(v, 60)}" for k, v in (kwargs or {}).items()]
     return f"{name}({', '.join(parts)})"
 

@@ -1,4 +1,13 @@
-"""The hook the notebooks' hidden tests call.
+"""Grading mode, and the hook the notebooks' hidden tests call.
+
+When the instructor grades, the kit runs each notebook with ``TLUKIT_GRADING=1``. A lesson
+keeps its long cells cheap there with :func:`scaled`::
+
+    EPOCHS = scaled(30, grading=2)          # 30 for the student, 2 while grading
+    X_train = X_train[: scaled(None, grading=5_000)]
+
+Graded answers never depend on these sizes: hidden tests call the student's functions on
+their own small inputs, so a check means the same in both modes.
 
 A hidden test cell in a source notebook reads::
 
@@ -18,6 +27,17 @@ import sys
 from pathlib import Path
 
 ENV = "TLUKIT_AUTOGRADER"
+MODE = "TLUKIT_GRADING"
+
+
+def grading_mode() -> bool:
+    """True while the autograder runs this notebook (``TLUKIT_GRADING=1``)."""
+    return os.environ.get(MODE, "") == "1"
+
+
+def scaled(full, *, grading):
+    """``full`` when a person runs the notebook, ``grading`` while the autograder does."""
+    return grading if grading_mode() else full
 
 
 def _find_autograder() -> Path:
