@@ -11,8 +11,9 @@
    restarted, the cells before it are replayed, and grading goes on after it: one runaway
    answer costs its own points only.
 4. This process compares each probe's results with the reference (:func:`autograder.hidden.judge`)
-   and writes the verdict as the test cell's only output: nothing for a pass, an error with
-   the reason for a failure, which is exactly what nbgrader scores.
+   and writes the verdict as the test cell's last output: a ✓ line for a pass, an error with
+   the reason for a failure, which is exactly what nbgrader scores. The visible checks' own
+   output stays above it as plain text, for the feedback.
 
 The result is an executed notebook in nbgrader's layout; :mod:`autograder.grade` has nbgrader
 record its scores in the gradebook and write the feedback.
@@ -148,11 +149,12 @@ def _prepare_scratch(scratch: Path) -> None:
         pass
 
 
-def _kernel_manager(scratch: Path, box: sandbox.Sandbox, env: dict[str, str], limits: Limits):
+def _kernel_manager(scratch: Path, box: sandbox.Sandbox, env: dict[str, str], limits: Limits, n: int = 0):
     from jupyter_client import AsyncKernelManager
 
     inner_limits = (f"import resource as r, os, sys; r.setrlimit(r.RLIMIT_FSIZE, ({256 * 2**20}, {256 * 2**20})); "
                     "r.setrlimit(r.RLIMIT_CORE, (0, 0)); "
+                    f"r.setrlimit(r.RLIMIT_NPROC, ({_nproc_limit()}, {_nproc_limit()})); "
                     "os.execv(sys.executable, [sys.executable, '-I', '-m', 'ipykernel_launcher', *sys.argv[1:]])")
 
     class SandboxedKernel(AsyncKernelManager):  # nbclient needs the asynchronous manager for its time limits
@@ -167,9 +169,22 @@ def _kernel_manager(scratch: Path, box: sandbox.Sandbox, env: dict[str, str], li
 
     km = SandboxedKernel(kernel_name="python3")
     km.transport = "ipc"
-    km.ip = str(scratch / "k")
-    km.connection_file = str(scratch / "kernel.json")
+    km.ip = str(scratch / f"k{n}")  # fresh sockets for each (re)start: a killed kernel may not be gone yet
+    km.connection_file = str(scratch / f"kernel{n}.json")
     return km
+
+
+def _nproc_limit() -> int:
+    """A cap on processes and threads against fork bombs: what this user runs now, plus 2048.
+
+    Linux counts every process and thread of the user, and exempts root, so this only bites
+    when grading as an ordinary user.
+    """
+    uid, count = os.getuid(), 0
+    for p in psutil.process_iter(["uids", "num_threads"]):
+        if p.info["uids"] and p.info["uids"].real == uid:
+            count += p.info["num_threads"] or 1
+    return count + 2048
 
 
 class _Watch:
@@ -386,29 +401,31 @@ def _error(ename: str, text: str):
 
 
 def _execute(job, nb, plan, scratch, box, env, run_id, failed_at, result) -> None:
+    """Run the plan cell by cell; after a fatal fault, restart the kernel, replay, go on."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     limits = job.limits
     deadline = time.monotonic() + limits.notebook_timeout
     done: list[int] = []  # plan positions that ran (replayed after a restart)
-    position, restarts = 0, 0
+    position, restarts, starts_failed = 0, 0, 0
     Client = _client_class()
     stop = False
     while position < len(plan) and not stop:
-        km = _kernel_manager(scratch, box, env, limits)
+        km = _kernel_manager(scratch, box, env, limits, restarts + starts_failed)
         client = Client(nbformat.v4.new_notebook(), km=km, timeout=int(limits.cell_timeout), allow_errors=True,
                         interrupt_on_timeout=False, record_timing=False, startup_timeout=60,
                         resources={"metadata": {"path": str(scratch / "work")}})
         client.kept, client.flood_mb, client.output_kb = {}, limits.flood_mb, limits.output_kb
-        watch = None
+        watch, phase = None, "start"
         try:
             with client.setup_kernel(cwd=str(scratch / "work"), env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
-                watch = _Watch(km, limits)
+                watch, phase = _Watch(km, limits), "replay"
                 for p in done:  # replay what ran before the restart, outputs discarded
                     _, src, _, _ = plan[p]
                     client.nb.cells = [nbformat.v4.new_code_cell(src)]
                     client.execute_cell(client.nb.cells[0], 0)
+                phase = "run"
                 while position < len(plan):
                     if time.monotonic() > deadline:
                         failed_at[position] = (f"the notebook reached its time limit of {limits.notebook_timeout:g} s "
@@ -419,13 +436,12 @@ def _execute(job, nb, plan, scratch, box, env, run_id, failed_at, result) -> Non
                     cell = nb.cells[i]
                     client.timeout = int(max(1, min(limits.cell_timeout, deadline - time.monotonic())))
                     run = nbformat.v4.new_code_cell(src)
-                    client.nb.cells = [run]
                     client.kept.pop(0, None)
                     try:
                         if probe:  # its own execution: its source never shows in a traceback of the checks
                             client.nb.cells = [nbformat.v4.new_code_cell(probe)]
                             client.execute_cell(client.nb.cells[0], 0)
-                            client.nb.cells = [run]
+                        client.nb.cells = [run]
                         client.execute_cell(run, 0)
                     finally:
                         cell.outputs, cell.execution_count = run.outputs, run.get("execution_count")
@@ -439,20 +455,25 @@ def _execute(job, nb, plan, scratch, box, env, run_id, failed_at, result) -> Non
             else:
                 failed_at[position] = f"ran longer than the time limit of {limits.cell_timeout:g} s per cell and was stopped"
         except DeadKernelError:
-            why = watch.tripped if watch and watch.tripped else (
+            failed_at[position] = watch.tripped if watch and watch.tripped else (
                 "printed more output than the grader accepts" if client.flooded else
                 "the kernel died (sys.exit, os._exit, a signal or a crash)")
-            failed_at[position] = why
         except Exception as exc:  # noqa: BLE001 - a kernel that cannot start or talk is this notebook's problem
+            if phase == "start" and starts_failed < 2:
+                starts_failed += 1  # a kernel that did not come up ran no student code yet: try again
+                continue
             failed_at[position] = f"the kernel stopped responding ({type(exc).__name__}: {str(exc)[:120]})"
+            stop = True
         finally:
             if watch:
                 watch.stop()
             _shutdown(km, run_id, box)
-        if position in failed_at:
-            if position < len(plan):
-                i = plan[position][0]
-                nb.cells[i].outputs.append(_error("GradingStopped", failed_at[position]))
+        if phase == "replay" and position in failed_at:
+            failed_at[position] = ("after a restart, replaying the cells before this one failed too "
+                                   f"({failed_at[position]}); grading stopped here")
+            stop = True
+        if position in failed_at and position < len(plan):
+            nb.cells[plan[position][0]].outputs.append(_error("GradingStopped", failed_at[position]))
             position += 1
             restarts += 1
             if restarts > limits.max_restarts and position < len(plan) and not stop:

@@ -7,7 +7,7 @@ kernel sees:
 * read-only: the system (``/usr``, a few files of ``/etc``), the Python interpreter and its
   environment, the ``tlukit`` package and the data-set caches;
 * read-write: its own scratch folder (the kernel's working folder and home), and an empty
-  ``/tmp``;
+  ``/tmp`` of at most 256 MiB;
 * nothing else: not the course (sources, solutions, ``autograder/``, the gradebook), not the
   other students' submissions or results, not the instructor's home;
 * its own PID, network, IPC and UTS namespaces: no network, no view of other processes, and
@@ -32,6 +32,8 @@ from pathlib import Path
 
 ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd", "group", "hosts",
        "alternatives", "ssl", "mime.types", "fonts", "matplotlibrc"]
+
+TMP_BYTES = 256 * 2**20
 
 PROTECTIONS = [
     ("files", "student code reads only the system, Python and data sets; not the course, the gradebook or other students"),
@@ -63,7 +65,8 @@ class Sandbox:
             return argv
         cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading",
-               "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+               "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+               "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # /tmp is memory: capped
         for name in ("bin", "lib", "lib32", "lib64", "sbin"):
             path = Path("/") / name
             if path.is_symlink():

@@ -81,6 +81,21 @@ def mistake_answers(lesson: str, count: int = 2) -> dict[str, str]:
     return chosen
 
 
+TAMPERING = """import numpy as np
+np.allclose = np.array_equal = lambda *args, **kwargs: True       # every comparison passes...
+np.testing.assert_allclose = lambda *args, **kwargs: None
+get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: print("✓ passed"))  # ...and no error shows
+print("Score: 100%")"""
+
+
+def tampered(nb, answers: dict[str, str]):
+    """``nb`` with ``answers`` and a cell right after the set-up that tries to game the checks."""
+    nb = fill(nb, answers)
+    setup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(setup + 1, nbformat.v4.new_code_cell(TAMPERING))
+    return nb
+
+
 def demo_class(inbox: Path, release_root: Path, solutions_root: Path, lessons: list[str]) -> dict[str, str]:
     """Write the demo's students into ``inbox``; return who is who."""
     def name(lesson):
@@ -99,10 +114,15 @@ def demo_class(inbox: Path, release_root: Path, solutions_root: Path, lessons: l
     eve = {name(l): fill(release[l], model[l]) for l in lessons}
     eve[name(lessons[-1])] = nbformat.writes(release[lessons[-1]]).encode()[:2000]  # cut off mid-upload
     write_submission(inbox, "eve", eve, as_zip=True)
+    first_answer = next(iter(model[first]))
+    write_submission(inbox, "fran", {name(l): tampered(release[l], {first_answer: model[first][first_answer]}
+                                                       if l == first else {}) for l in lessons})
     return {
         "ada": "hands in the solutions",
         "ben": "hands in the untouched release (as a zip)",
         "casey": "makes plausible mistakes in two answers per lesson",
         "dana": f"writes an answer that never returns ({first}: {last_answer})",
         "eve": f"uploads a truncated, corrupt notebook for {lessons[-1]} (as a zip)",
+        "fran": f"answers only {first}: {first_answer}, patches NumPy's comparisons, hides errors and prints "
+                "a fake score",
     }

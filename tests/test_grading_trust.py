@@ -143,7 +143,7 @@ subprocess.Popen([sys.executable, "-c", "import os, time\\nif os.fork() == 0:\\n
 IGNORE_INTERRUPTS = """import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-def nand_gate(a, b):
+def xor_gate(a, b):
     while True:
         try:
             pass
@@ -231,7 +231,8 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
         "forge": (notebook(STUBS, after={"test_nand_gate": [FORGE]}), ZERO, []),
         "reader": (notebook(STUBS, after={"setup": [reader]}), ZERO, []),
         "linger": (notebook(after={"setup": [LINGER]}), FULL, []),
-        "runaway": (notebook({**MODEL, "nand_gate": IGNORE_INTERRUPTS}), without("test_nand_gate"), ["time limit"]),
+        # the kernel is killed and restarted: the answers after the runaway one keep their points
+        "runaway": (notebook({**MODEL, "xor_gate": IGNORE_INTERRUPTS}), without("test_xor_gate"), ["time limit"]),
         "kill-kernel": (notebook(after={"gates": [KILL_KERNEL]}), FULL, ["kernel died"]),
         "os-exit": (notebook(after={"xor_gate": [OS_EXIT]}), FULL, ["kernel died"]),
         "sys-exit": (notebook({**MODEL, "not_gate": SYS_EXIT}), FULL, []),
@@ -300,6 +301,16 @@ def test_faults_are_failures_only_when_nothing_could_be_read(batch):
     status = {o.student: o.status for o in batch["report"].outcomes}
     assert status["corrupt"] == status["empty"] == "failed"
     assert {s for s, v in status.items() if v == "failed"} == {"corrupt", "empty"}
+
+
+def test_reasons_reach_the_csv_and_the_feedback(batch):
+    rows = batch["report"].questions_csv.read_text()
+    course = batch["course"]
+    for student in ("runaway", "memory", "flood", "kill-kernel", "corrupt", "empty", "deleted"):
+        reason = batch["report"].outcome(student, LESSON).reason
+        assert reason and reason.replace('"', '""') in rows, student
+        (html,) = (course / "feedback" / student / LESSON).glob("*.html")
+        assert "Notes from the grader" in html.read_text(), student
 
 
 def test_feedback_names_the_failed_checks_and_hides_the_tests(batch):

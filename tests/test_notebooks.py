@@ -121,3 +121,15 @@ def test_solutions_hold_no_hidden_test_and_ran_cleanly(lesson):
     assert all(c.execution_count for c in code), "every solution cell was executed"
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not [o for c in code for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+def test_grader_finds_one_hidden_test_per_test_cell(nb):
+    """The grader replaces each test cell's hidden test by a probe of the function it names."""
+    from autograder import hidden, runner
+
+    calls = runner.hidden_calls(nb)
+    tests = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+    assert sorted(calls) == sorted(tests)
+    for qid, name in calls.values():
+        assert hidden.question(qid).qid == qid  # declared in autograder/questions
