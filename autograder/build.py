@@ -55,7 +55,9 @@ def _stamp(nb, source: Path) -> None:
 def with_venv_path(env: dict) -> dict:
     """``env`` with this interpreter's scripts folder first on PATH (nbgrader runs ``alembic``)."""
     scripts = str(Path(sys.executable).parent)
-    env["PATH"] = scripts + os.pathsep + env.get("PATH", "")
+    path = env.get("PATH", "")
+    if path.split(os.pathsep)[0] != scripts:
+        env["PATH"] = scripts + os.pathsep + path
     return env
 
 

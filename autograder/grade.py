@@ -12,12 +12,14 @@ corrupt file) is recorded as that student's reason and the batch goes on.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
 import shutil
 import sys
 import time
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +155,14 @@ def nbgrader_api(course: Path, **directories):
     return NbGraderAPI(coursedir=coursedir, config=config)
 
 
+@contextlib.contextmanager
+def _quiet():
+    """Silence the SQLAlchemy SAWarnings nbgrader's API emits (harmless)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _check(done: dict, what: str) -> None:
     if not done.get("success"):
         raise RuntimeError(f"nbgrader {what} failed:\n{done.get('error') or ''}\n{(done.get('log') or '')[-2000:]}")
@@ -168,11 +178,8 @@ def prepare(course: Path, lessons: list[str]) -> None:
 
 def record(course: Path, lessons: list[str]) -> None:
     """nbgrader records the scores of the executed notebooks (course/executed); it runs nothing."""
-    import warnings
-
     api = nbgrader_api(course, submitted_directory="executed")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SQLAlchemy's SAWarnings from inside nbgrader, harmless
+    with _quiet():
         for lesson in lessons:
             if any((course / "executed").glob(f"*/{lesson}/*.ipynb")):
                 _check(api.autograde(lesson, "*", force=True, create=True), f"autograde {lesson} (recording)")
@@ -180,10 +187,7 @@ def record(course: Path, lessons: list[str]) -> None:
 
 def feedback_one(course: Path, lesson: str, student: str) -> str:
     """nbgrader's HTML feedback for one notebook (run in the worker pool); ``""`` or what went wrong."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _quiet():
         done = nbgrader_api(course, submitted_directory="executed").generate_feedback(lesson, student, force=True)
     return "" if done.get("success") else (done.get("error") or "nbgrader generate_feedback failed")[-300:]
 
@@ -286,9 +290,8 @@ def grade_class(inbox: Path, course: Path, *, lessons: list[str] | None = None, 
         no_feedback = feedback(pool, course, pairs)
     outcomes = []
     for result in results:
-        missing = result.status == "failed" and result.reasons[:1] == ["no notebook was submitted for this lesson"]
-        outcomes.append(Outcome(result.student, result.lesson, "missing" if missing else result.status,
-                                result.reason, result.seconds, scores(course, result.lesson, result.student),
+        outcomes.append(Outcome(result.student, result.lesson, result.status, result.reason, result.seconds,
+                                scores(course, result.lesson, result.student),
                                 {k: v.passed for k, v in result.verdicts.items()}))
         if (result.student, result.lesson) in no_feedback:
             outcomes[-1].reason += f"{'; ' if outcomes[-1].reason else ''}no feedback: " \

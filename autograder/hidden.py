@@ -110,13 +110,20 @@ class Verdict:
     cases: int = 0
 
 
-def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int, name: str) -> Verdict:
-    """Compare what the student's kernel wrote (``result``, JSON) with the reference."""
+def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int, name: str,
+          stopped: str | None = None) -> Verdict:
+    """Compare what the student's kernel wrote (``result``, JSON) with the reference.
+
+    ``result`` is None when the kernel wrote nothing; ``stopped`` then says why the grader
+    stopped the probe (a time limit, say), if it did.
+    """
     def failed(text: str) -> Verdict:
         return Verdict(q.qid, False, f"{text}\n(seed {seed_}: the instructor can replay this test)", len(cases))
 
     if result is None:
-        return Verdict(q.qid, False, f"{name} was never run by this test: the cells above it did not finish", len(cases))
+        why = (f"running {name} on the grader's inputs {stopped}" if stopped else
+               f"{name} was never run by this test: the cells above it did not finish")
+        return Verdict(q.qid, False, why, len(cases))
     try:
         data = json.loads(result) if len(result) <= wire.MAX_BYTES else None
         if data is None:
@@ -129,10 +136,12 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         return failed(f"the results of {name} could not be read ({str(exc)[:80]}); were they tampered with?")
     values: list = []  # the student's answers up to the first one that raised or cannot be read
+    unreadable = ""
     for item in items:
         try:
             values.append(wire.decode(item["value"]))
-        except Exception:  # noqa: BLE001 - the loop below says what is wrong with it
+        except (wire.WireError, RecursionError, TypeError, ValueError, KeyError) as exc:
+            unreadable = str(exc)[:80]  # the loop below says which input; a raise is reported there too
             break
     for k, (case, item) in enumerate(zip(cases, items)):
         label = signature(None, case.args, case.kwargs, name=name)
@@ -144,10 +153,9 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             where = str(item.get("where") or "")[:200]
             return failed(f"calling {label} raised {str(item['raised'])[:80]}: {str(item.get('message', ''))[:300]}"
                           + (f"\n  (at {where})" if where else ""))
-        try:
-            got = wire.decode(item.get("value"))
-        except (wire.WireError, RecursionError, TypeError, ValueError) as exc:
-            return failed(f"the result of {label} could not be read ({exc})")
+        if k >= len(values):
+            return failed(f"the result of {label} could not be read ({unreadable})")
+        got = values[k]
         want = q.expected(case)
         reason = q.differ(got, want, case)
         if reason:
@@ -164,9 +172,7 @@ def run(qid: str, answer: Any) -> int:
     q = question(qid)
     seed_ = seed()
     cases, text = request(q, seed_)
-    decoded = [{"args": wire.decode(c["args"]), "kwargs": wire.decode(c["kwargs"]), "observe": c["observe"],
-                "observe_args": wire.decode(c["observe_args"])} for c in json.loads(text)["cases"]]
-    result = json.dumps({"results": probe.evaluate_cases(answer, decoded)}, allow_nan=False)
+    result = json.dumps({"results": probe.evaluate_cases(answer, probe.decode_request(text))}, allow_nan=False)
     verdict = judge(q, cases, result, seed_, getattr(answer, "__name__", "your function"))
     if not verdict.passed:
         raise CheckFailed(verdict.message, exercise=f"hidden test {qid}")

@@ -70,11 +70,10 @@ class Job:
 class Result:
     student: str
     lesson: str
-    status: str = "graded"  # graded | failed
+    status: str = "graded"  # graded | failed | missing
     reasons: list[str] = field(default_factory=list)
     verdicts: dict[str, hidden.Verdict] = field(default_factory=dict)  # grade id -> verdict
     seconds: float = 0.0
-    protections_off: list[str] = field(default_factory=list)
 
     @property
     def reason(self) -> str:
@@ -290,13 +289,12 @@ def grade(job: Job) -> Result:
     start = time.perf_counter()
     result = Result(job.student, job.lesson)
     box = sandbox.detect(job.sandbox)
-    result.protections_off = box.off()
     source = nbformat.read(job.source, as_version=4)
     release = nbformat.read(job.release, as_version=4)
     calls = hidden_calls(source)
     sub = assemble.read_submission(job.submitted)
     if sub.problem:
-        result.status = "failed"
+        result.status = "missing" if job.submitted is None else "failed"
         result.reasons.append(sub.problem)
         nb = copy.deepcopy(release)
         for cell in nb.cells:
@@ -335,7 +333,7 @@ def _run(job: Job, nb, calls, scratch: Path, box: sandbox.Sandbox, result: Resul
             folder.mkdir()
             cases, text = hidden.request(q, seed)
             (folder / "request.json").write_text(text)
-            requests[grade_id] = (q, cases, name, folder)
+            requests[grade_id] = (i, q, cases, name, folder)
             probe = f"__import__('tlukit.probe').probe.evaluate({name!r}, {str(folder)!r})"
             plan.append((i, cell.source, grade_id, probe))  # the probe, then the visible checks for the feedback
         else:
@@ -349,15 +347,12 @@ def _run(job: Job, nb, calls, scratch: Path, box: sandbox.Sandbox, result: Resul
         where = f"test cell {grade_id}" if grade_id else _name(nb.cells[i])
         result.reasons.append(f"{where}: {why}")
     stopped = {plan[p][2]: why for p, why in failed_at.items() if plan[p][2]}
-    for grade_id, (q, cases, name, folder) in requests.items():
+    for grade_id, (i, q, cases, name, folder) in requests.items():
         path = folder / "result.json"
         text = path.read_bytes() if path.is_file() and path.stat().st_size <= hidden.wire.MAX_BYTES + 1 else None
-        if text is None and grade_id in stopped:
-            verdict = hidden.Verdict(q.qid, False, f"running {name} on the grader's inputs {stopped[grade_id]}", len(cases))
-        else:
-            verdict = hidden.judge(q, cases, text, seed, name)
+        verdict = hidden.judge(q, cases, text, seed, name, stopped.get(grade_id))
         result.verdicts[grade_id] = verdict
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell = nb.cells[i]
         shown = _as_text(cell.get("outputs", []))
         if verdict.passed:
             cell.outputs = shown + [nbformat.v4.new_output("stream", name="stdout", text=verdict.message + "\n")]

@@ -56,8 +56,9 @@ class Sandbox:
         """The protections that are off, in words (empty when sandboxed)."""
         if self.isolated:
             return []
-        return [f"{what} ({text}) is OFF" for what, text in PROTECTIONS[:2] + PROTECTIONS[3:]] + [
-            "processes: left-over processes are hunted down by an environment marker, which a process can erase"]
+        off = [f"{what} ({text}) is OFF" for what, text in PROTECTIONS if what != "processes"]
+        return off + ["processes: left-over processes are hunted down by an environment marker, "
+                      "which a process can erase"]
 
     def wrap(self, argv: list[str], scratch: Path, env: dict[str, str], read_only: list[Path]) -> list[str]:
         """The command that runs ``argv`` (the kernel) in this sandbox."""

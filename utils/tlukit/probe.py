@@ -79,10 +79,14 @@ def evaluate_cases(fn: Any, cases: list[dict]) -> list[dict]:
     return results
 
 
-def read_request(folder: str | Path) -> list[dict]:
-    data = json.loads(Path(folder, "request.json").read_text())
+def decode_request(text: str) -> list[dict]:
+    """The cases of a request written by the grader (``autograder.hidden.request``)."""
     return [{"args": wire.decode(c["args"]), "kwargs": wire.decode(c["kwargs"]), "observe": c.get("observe"),
-             "observe_args": wire.decode(c.get("observe_args", {"$tuple": []}))} for c in data["cases"]]
+             "observe_args": wire.decode(c.get("observe_args", {"$tuple": []}))} for c in json.loads(text)["cases"]]
+
+
+def read_request(folder: str | Path) -> list[dict]:
+    return decode_request(Path(folder, "request.json").read_text())
 
 
 def _user_namespace() -> dict:
