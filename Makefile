@@ -1,11 +1,11 @@
-# The course kit's two set-up commands (see README): `make demo` and `make test`.
-# Both create or refresh the virtual environment .venv from requirements.txt first.
+# The course kit's set-up commands (see README): `make demo`, `make test` and `make lab`.
+# Each creates or refreshes the virtual environment .venv from requirements.txt first.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sandbox demo test bench build check grade clean
+.PHONY: help setup sandbox demo test bench build check grade lab clean
 
 $(STAMP): requirements.txt utils/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ bench: $(STAMP) sandbox ## time the grader against plain sequential nbgrader (pr
 
 grade: $(STAMP) sandbox ## grade a class: make grade INBOX=path/to/submissions
 	$(PY) -m autograder grade $(INBOX)
+
+# JupyterLab on the repository with .venv's tools on PATH, and nbgrader's formgrader on a course
+# folder (default grading/, where `make grade` writes; COURSE=demo-output/course after `make demo`).
+lab: $(STAMP)         ## JupyterLab for students and instructors: make lab [COURSE=grading] [PORT=8888]
+	$(PY) -m autograder lab $(if $(COURSE),--course $(COURSE)) $(if $(PORT),--port $(PORT))
+
+help:                 ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':[^#]*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
 clean:
 	rm -rf demo-output grading .pytest_cache

@@ -10,6 +10,15 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
+# Read in the repository itself (nbgrader or a plain `jupyter lab` started here, not `make lab`):
+# the course folder is grading/, so that no gradebook.db is ever made in the repository root. The
+# copies of this file in course folders (made by the grading and lab commands) do not redirect.
+import os as _os  # noqa: E402
+
+_here = _os.path.dirname(_os.path.abspath(__file__))  # noqa: F821 - provided by traitlets
+if _os.path.isdir(_os.path.join(_here, "autograder")) and _os.path.isdir(_os.path.join(_here, "source")):
+    c.CourseDirectory.root = _os.path.join(_here, "grading")
+
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

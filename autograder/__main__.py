@@ -4,6 +4,7 @@
     check   say whether release/ and solutions/ are up to date with source/
     grade   grade a class: intake, autograde, feedback, gradebook CSV
     demo    build, simulate a small class, grade it, show the results
+    lab     JupyterLab with the course's environment and formgrader on a course folder
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import build, grade, runner, simulate
+from . import build, grade, lab, runner, simulate
 
 
 def _lessons(args) -> list[str]:
@@ -86,6 +87,12 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_lab(args) -> int:
+    extra = args.jupyter_args[1:] if args.jupyter_args[:1] == ["--"] else args.jupyter_args
+    return lab.run(Path(args.course), root=Path(args.root), port=args.port, open_browser=not args.no_browser,
+                   extra=extra)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -127,6 +134,19 @@ def main(argv=None) -> int:
     lesson_option(p)
     timeouts(p, 10, 300)
     p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("lab", help="JupyterLab with the course's environment; formgrader on a course folder",
+                       description="Start JupyterLab on the repository (students open release/) with nbgrader's "
+                                   "formgrader on a course folder, prepared first when it has no gradebook yet. "
+                                   "Options after -- go to JupyterLab.")
+    p.add_argument("--course", default="grading",
+                   help="course folder formgrader grades (default ./grading, where `grade` writes; "
+                        "demo-output/course after `demo`)")
+    p.add_argument("--root", default=str(build.REPO), help="folder JupyterLab serves (default: the repository)")
+    p.add_argument("--port", type=int, default=None, help="port (default: JupyterLab's, 8888 or the next free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="after --: more options for JupyterLab")
+    p.set_defaults(run=cmd_lab)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class Submission:
     cells: list[dict] = field(default_factory=list)  # {"cell_type", "source", "grade_id", "id"}
     problem: str = ""  # why nothing could be read (then ``cells`` is empty)
     notes: list[str] = field(default_factory=list)  # what was odd but could be worked around
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate: valid JSON, not encodable as UTF-8
 
 
 def _text(source) -> str:
@@ -70,7 +74,13 @@ def read_submission(path: Path | None) -> Submission:
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
         grade_id = nbg.get("grade_id") if isinstance(nbg.get("grade_id"), str) else None
-        out.cells.append({"cell_type": cell.get("cell_type"), "source": _text(cell.get("source")),
+        source = _text(cell.get("source"))
+        if SURROGATE.search(source):
+            source = SURROGATE.sub("\ufffd", source)
+            if not any("not valid Unicode" in n for n in out.notes):
+                out.notes.append(f"{path.name} holds characters that are not valid Unicode (lone surrogates, "
+                                 "as a broken copy and paste leaves); each was replaced by \ufffd before grading")
+        out.cells.append({"cell_type": cell.get("cell_type"), "source": source,
                           "grade_id": grade_id, "id": cell.get("id") if isinstance(cell.get("id"), str) else None})
     return out
 

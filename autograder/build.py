@@ -6,13 +6,13 @@
   removed, executed from top to bottom (static figures in place of widgets).
 
 Both carry ``metadata.tlukit.source_sha256``, the hash of the source notebook they came from;
-:func:`stale` compares it (and the generated content) with ``source/`` to tell when they need
+:func:`stale` compares it (and what matters of the generated content, not what saving a notebook
+in JupyterLab adds: see :func:`release_differences`) with ``source/`` to tell when they need
 rebuilding.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -158,6 +158,39 @@ def _code(nb) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source) for c in nb.cells]
 
 
+# What a release notebook's freshness depends on: what nbgrader and the grader read (cell types, ids,
+# sources, nbgrader metadata with grade ids, points and checksums, locks) and the kit's own
+# metadata (the source's hash, grading-mode tags). Not what opening and saving it in JupyterLab
+# adds or changes (language_info, widget state, execution counts, empty outputs, collapsed,
+# scrolled, jp-MarkdownHeadingCollapsed, trusted, ...). Outputs are never in a release.
+NOTEBOOK_METADATA = ("kernelspec", "nbgrader", "tlukit")
+CELL_FIELDS = ("cell_type", "id", "source", "attachments")
+CELL_METADATA = ("nbgrader", "tlukit", "tags", "editable", "deletable")
+
+
+def _cell_name(index: int, cell) -> str:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
+
+
+def release_differences(committed, fresh) -> list[str]:
+    """How the committed release notebook differs from a fresh one, in what matters (see above)."""
+    found = []
+    for key in NOTEBOOK_METADATA:
+        if committed.metadata.get(key) != fresh.metadata.get(key):
+            found.append(f"notebook metadata {key!r} differs")
+    if len(committed.cells) != len(fresh.cells):
+        found.append(f"{len(committed.cells)} cells instead of {len(fresh.cells)}")
+    for i, (old, new) in enumerate(zip(committed.cells, fresh.cells)):
+        what = [key for key in CELL_FIELDS if old.get(key) != new.get(key)]
+        what += [f"{key} metadata" for key in CELL_METADATA if old.metadata.get(key) != new.metadata.get(key)]
+        if old.get("outputs"):
+            what.append("outputs (a release has none: clear them)")
+        if what:
+            found.append(f"{_cell_name(i, new)}: {', '.join(what)} differ{'s' if len(what) == 1 else ''}")
+    return found
+
+
 def stale(lesson: str, release_root: Path = REPO / "release", solutions_root: Path = REPO / "solutions") -> list[str]:
     """Reasons why the committed release or solutions of ``lesson`` do not match its source."""
     reasons = []
@@ -167,8 +200,17 @@ def stale(lesson: str, release_root: Path = REPO / "release", solutions_root: Pa
             committed = release_root / lesson / path.name
             if not committed.exists():
                 reasons.append(f"release/{lesson}/{path.name} is missing")
-            elif json.loads(committed.read_text()) != json.loads(path.read_text()):
-                reasons.append(f"release/{lesson}/{path.name} differs from a fresh nbgrader release")
+                continue
+            try:
+                old = nbformat.read(committed, as_version=4)
+            except Exception as exc:  # noqa: BLE001 - any unreadable file is simply stale
+                reasons.append(f"release/{lesson}/{path.name} is not a readable notebook ({type(exc).__name__})")
+                continue
+            differences = release_differences(old, nbformat.read(path, as_version=4))
+            if differences:
+                more = f" (and {len(differences) - 3} more)" if len(differences) > 3 else ""
+                reasons.append(f"release/{lesson}/{path.name} differs from a fresh nbgrader release: "
+                               f"{'; '.join(differences[:3])}{more}")
     for source in notebooks(lesson):
         committed = solutions_root / lesson / source.name
         if not committed.exists():

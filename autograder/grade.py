@@ -15,20 +15,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import re
 import shutil
 import sys
 import time
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from . import build, runner
-
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+from . import build, intake, runner
+from .intake import STUDENT_ID, collect  # noqa: F401 - intake has its own module; grade.collect stays
 
 
 @dataclass
@@ -42,6 +39,8 @@ class Outcome:
     seconds: float = 0.0
     scores: dict[str, tuple[float | None, float]] = field(default_factory=dict)  # grade id -> (score, max)
     passed: dict[str, bool] = field(default_factory=dict)  # grade id -> the grader's verdict
+    verdicts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Grade id -> (status, known mistake or None) of the grader's verdict (``hidden.Verdict``)."""
 
     @property
     def total(self) -> float:
@@ -60,70 +59,11 @@ class Report:
     protections_off: list[str] = field(default_factory=list)
     sandbox_why: str = ""
     workers: int = 1
+    class_report: Path | None = None  # the instructor's HTML report (autograder/classreport.py)
+    class_report_error: str = ""  # why it could not be written, if it could not
 
     def outcome(self, student: str, lesson: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.student == student and o.lesson == lesson), None)
-
-
-# ----------------------------------------------------------------------------- intake
-def _notebook_names(lessons: list[str]) -> dict[str, str]:
-    return {p.name: lesson for lesson in lessons for p in build.notebooks(lesson)}
-
-
-def collect(inbox: Path, course: Path, lessons: list[str]) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
-    """Copy each student's notebooks from ``inbox`` to ``course/submitted/<student>/<lesson>/``.
-
-    Returns the lessons each student submitted and the problems found (never raised: a bad
-    entry is reported and the others are taken in).
-    """
-    inbox = Path(inbox)
-    if not inbox.is_dir():
-        raise FileNotFoundError(f"The inbox {inbox} is not a folder. Put one folder or one .zip per student in it.")
-    wanted = _notebook_names(lessons)
-    submitted: dict[str, set[str]] = {}
-    problems: list[tuple[str, str]] = []
-    for entry in sorted(inbox.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            student = entry.name
-            files = [(p.name, p.read_bytes()) for p in sorted(entry.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
-        elif entry.suffix == ".zip":
-            student = entry.stem
-            try:
-                with zipfile.ZipFile(entry) as archive:
-                    files = [(Path(info.filename).name, archive.read(info))
-                             for info in archive.infolist()
-                             if info.filename.endswith(".ipynb") and "__MACOSX" not in info.filename
-                             and ".ipynb_checkpoints" not in info.filename]
-            except (zipfile.BadZipFile, OSError):
-                problems.append((entry.name, "not a readable zip archive; ask the student to upload it again"))
-                continue
-        else:
-            problems.append((entry.name, "ignored: neither a folder nor a .zip archive"))
-            continue
-        if not STUDENT_ID.match(student):
-            problems.append((entry.name, "ignored: a student id may hold only letters, digits, '.', '_' and '-'"))
-            continue
-        seen: dict[str, str] = {}
-        for name, data in files:
-            lesson = wanted.get(name)
-            if lesson is None:
-                problems.append((student, f"ignored {name}: not a notebook of the graded lessons ({', '.join(sorted(wanted))})"))
-                continue
-            if lesson in seen:
-                problems.append((student, f"two copies of {name}; graded the first one"))
-                continue
-            target = course / "submitted" / student / lesson
-            if target.exists():
-                shutil.rmtree(target)
-            target.mkdir(parents=True)
-            (target / name).write_bytes(data)
-            seen[lesson] = name
-        if not seen:
-            problems.append((student, "no notebook of the graded lessons found in the submission"))
-        submitted[student] = set(seen)
-    return submitted, problems
 
 
 # ----------------------------------------------------------------------------- nbgrader
@@ -176,13 +116,26 @@ def prepare(course: Path, lessons: list[str]) -> None:
         _check(api.generate_assignment(lesson, force=True, create=True), f"generate_assignment {lesson}")
 
 
-def record(course: Path, lessons: list[str]) -> None:
-    """nbgrader records the scores of the executed notebooks (course/executed); it runs nothing."""
+def record(course: Path, lessons: list[str]) -> dict[tuple[str, str], str]:
+    """nbgrader records the scores of the executed notebooks (course/executed); it runs nothing.
+
+    One call records a whole lesson. If nbgrader fails on it, each student is recorded on
+    their own, so that a notebook nbgrader cannot take costs only its own student. Returns
+    (student, lesson) -> why nbgrader could not record that notebook.
+    """
     api = nbgrader_api(course, submitted_directory="executed")
+    unrecorded: dict[tuple[str, str], str] = {}
     with _quiet():
         for lesson in lessons:
-            if any((course / "executed").glob(f"*/{lesson}/*.ipynb")):
-                _check(api.autograde(lesson, "*", force=True, create=True), f"autograde {lesson} (recording)")
+            students = sorted({p.parts[-3] for p in (course / "executed").glob(f"*/{lesson}/*.ipynb")})
+            if not students or api.autograde(lesson, "*", force=True, create=True).get("success"):
+                continue
+            for student in students:
+                done = api.autograde(lesson, student, force=True, create=True)
+                if not done.get("success"):
+                    lines = [ln for ln in (done.get("error") or done.get("log") or "").splitlines() if ln.strip()]
+                    unrecorded[(student, lesson)] = (lines[-1] if lines else "no message")[:200]
+    return unrecorded
 
 
 def feedback_one(course: Path, lesson: str, student: str) -> str:
@@ -204,12 +157,13 @@ def export(course: Path) -> Path:
 
 # ----------------------------------------------------------------------------- grading
 def _job(course: Path, student: str, lesson: str, submitted: bool, limits: runner.Limits, sandbox: str,
-         grading_mode: bool, seed: int | None) -> runner.Job:
+         grading_mode: bool, seed: int | None, notes: list[str] | None = None) -> runner.Job:
     (source,) = build.notebooks(lesson, course / "source")
     release = course / "release" / lesson / source.name
     path = course / "submitted" / student / lesson / source.name
     return runner.Job(student, lesson, source, release, path if submitted else None,
-                      course / "executed" / student / lesson / source.name, limits, sandbox, grading_mode, seed)
+                      course / "executed" / student / lesson / source.name, limits, sandbox, grading_mode, seed,
+                      notes or [])
 
 
 def _grade_one(job: runner.Job) -> runner.Result:
@@ -282,17 +236,25 @@ def grade_class(inbox: Path, course: Path, *, lessons: list[str] | None = None, 
     prepare(course, lessons)
     submitted, problems = collect(Path(inbox), course, lessons)
     pairs = [(s, lesson) for s in sorted(submitted) for lesson in lessons]
-    jobs = [_job(course, s, lesson, lesson in submitted[s], limits, sandbox, grading_mode, seed) for s, lesson in pairs]
+    jobs = [_job(course, s, lesson, lesson in submitted[s], limits, sandbox, grading_mode, seed,
+                 # why intake took no notebook (a link, too big...): in this row and in the feedback
+                 [] if lesson in submitted[s] else intake.why_missing(problems, s, lesson, lessons))
+            for s, lesson in pairs]
     workers = workers or os.cpu_count() or 1
     with _pool(workers) as pool:
         results = run_jobs(pool, jobs, progress)
-        record(course, lessons)
-        no_feedback = feedback(pool, course, pairs)
+        unrecorded = record(course, lessons)
+        no_feedback = feedback(pool, course, [pair for pair in pairs if pair not in unrecorded])
     outcomes = []
     for result in results:
         outcomes.append(Outcome(result.student, result.lesson, result.status, result.reason, result.seconds,
                                 scores(course, result.lesson, result.student),
-                                {k: v.passed for k, v in result.verdicts.items()}))
+                                {k: v.passed for k, v in result.verdicts.items()},
+                                {k: (v.status, v.mistake) for k, v in result.verdicts.items()}))
+        if (result.student, result.lesson) in unrecorded:
+            outcomes[-1].status, outcomes[-1].scores = "failed", {}
+            outcomes[-1].reason += f"{'; ' if outcomes[-1].reason else ''}nbgrader could not record this notebook " \
+                                   f"({unrecorded[(result.student, result.lesson)]}); please report it"
         if (result.student, result.lesson) in no_feedback:
             outcomes[-1].reason += f"{'; ' if outcomes[-1].reason else ''}no feedback: " \
                                    f"{no_feedback[(result.student, result.lesson)]}"
@@ -300,6 +262,12 @@ def grade_class(inbox: Path, course: Path, *, lessons: list[str] | None = None, 
     report.protections_off, report.sandbox_why, report.workers = box.off(), box.why, workers
     report.grades_csv, report.questions_csv = export(course), course / "grades_by_question.csv"
     write_question_csv(report, report.questions_csv)
+    try:
+        from . import classreport
+
+        report.class_report = classreport.write(report, course / "report.html")
+    except Exception as exc:  # noqa: BLE001 - the grades are recorded; a faulty report must not hide them
+        report.class_report_error = f"{type(exc).__name__}: {str(exc)[:300]}"
     report.seconds = time.perf_counter() - start
     return report
 
@@ -348,6 +316,7 @@ def write_question_csv(report: Report, path: Path) -> None:
 # ----------------------------------------------------------------------------- report
 def print_report(report: Report) -> None:
     from rich.console import Console
+    from rich.markup import escape as esc  # reasons quote student code: show it, never read it as markup
     from rich.table import Table
 
     console = Console(width=max(Console().width, 140))
@@ -367,7 +336,7 @@ def print_report(report: Report) -> None:
             possible = sum(p for _, p in qs)
             status = {"graded": "[green]graded[/green]", "failed": "[red]failed[/red]"}.get(o.status, o.status)
             if o.reason:
-                notes.append(f"  {o.student}: {o.reason}")
+                notes.append(f"  {o.student}: {esc(o.reason)}")
                 status += " *"
             table.add_row(o.student, *cells, f"{o.total:g}/{possible:g}", status)
         console.print(table)
@@ -377,7 +346,7 @@ def print_report(report: Report) -> None:
             console.print("  manual: a written answer waiting for manual grading (nbgrader formgrader)")
         console.print()
     for who, what in report.problems:
-        console.print(f"[yellow]submission problem[/yellow] {who}: {what}", highlight=False)
+        console.print(f"[yellow]submission problem[/yellow] {esc(who)}: {esc(what)}", highlight=False)
     failed = [o for o in report.outcomes if o.status == "failed"]
     graded = [o for o in report.outcomes if o.status == "graded"]
     console.rule("summary")
@@ -385,14 +354,18 @@ def print_report(report: Report) -> None:
                   f"{sum(o.status == 'missing' for o in report.outcomes)} missing, in {report.seconds:.1f} s "
                   f"({report.workers} worker{'s' if report.workers != 1 else ''}).")
     for o in failed:
-        console.print(f"  [red]failed[/red] {o.student}/{o.lesson}: {o.reason}", highlight=False)
+        console.print(f"  [red]failed[/red] {o.student}/{o.lesson}: {esc(o.reason)}", highlight=False)
     if report.protections_off:
-        console.print(f"[bold red]No sandbox[/bold red]: {report.sandbox_why}. Protections that are off:", highlight=False)
+        console.print(f"[bold red]No sandbox[/bold red]: {esc(report.sandbox_why)}. Protections that are off:", highlight=False)
         for what in report.protections_off:
-            console.print(f"  - {what}", highlight=False)
+            console.print(f"  - {esc(what)}", highlight=False)
     else:
         console.print("Student code ran in a bubblewrap sandbox; every verdict was computed outside it.")
-    console.print(f"Gradebook CSV:      {report.grades_csv}", highlight=False)
-    console.print(f"Scores by question: {report.questions_csv}", highlight=False)
-    console.print(f"Feedback (HTML):    {report.course / 'feedback'}/<student>/<lesson>/", highlight=False)
-    console.print(f"Gradebook database: {report.course / 'gradebook.db'}", highlight=False)
+    console.print(f"Gradebook CSV:      {esc(str(report.grades_csv))}", highlight=False)
+    console.print(f"Scores by question: {esc(str(report.questions_csv))}", highlight=False)
+    console.print(f"Feedback (HTML):    {esc(str(report.course / 'feedback'))}/<student>/<lesson>/", highlight=False)
+    console.print(f"Gradebook database: {esc(str(report.course / 'gradebook.db'))}", highlight=False)
+    if report.class_report:
+        console.print(f"Class report:       {esc(str(report.class_report))}  (open it in a browser)", highlight=False)
+    elif report.class_report_error:
+        console.print(f"[red]Class report not written[/red]: {esc(report.class_report_error)}", highlight=False)

@@ -102,12 +102,21 @@ def request(q: Question, seed_: int) -> tuple[list[Case], str]:
     return cases, json.dumps(payload, allow_nan=False)
 
 
+STATUSES = ("passed", "wrong", "not written", "error", "not run", "unreadable")
+
+
 @dataclass
 class Verdict:
     qid: str
     passed: bool
     message: str
     cases: int = 0
+    status: str = "passed"
+    """One of :data:`STATUSES`: passed; wrong (a value differs); not written (a stub, or the
+    name is not defined); error (the function raised); not run (the kernel wrote nothing: a
+    fault or a time limit); unreadable (the results could not be read)."""
+    mistake: str | None = None
+    """The known mistake that explains the student's answers (a hint of ``Question.mistakes``)."""
 
 
 def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int, name: str,
@@ -117,19 +126,20 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
     ``result`` is None when the kernel wrote nothing; ``stopped`` then says why the grader
     stopped the probe (a time limit, say), if it did.
     """
-    def failed(text: str) -> Verdict:
-        return Verdict(q.qid, False, f"{text}\n(seed {seed_}: the instructor can replay this test)", len(cases))
+    def failed(text: str, status: str = "unreadable", mistake: str | None = None) -> Verdict:
+        return Verdict(q.qid, False, f"{text}\n(seed {seed_}: the instructor can replay this test)", len(cases),
+                       status, mistake)
 
     if result is None:
         why = (f"running {name} on the grader's inputs {stopped}" if stopped else
                f"{name} was never run by this test: the cells above it did not finish")
-        return Verdict(q.qid, False, why, len(cases))
+        return Verdict(q.qid, False, why, len(cases), "not run")
     try:
         data = json.loads(result) if len(result) <= wire.MAX_BYTES else None
         if data is None:
             return failed(f"the results of {name} are larger than {wire.MAX_BYTES // 2**20} MiB")
         if isinstance(data, dict) and isinstance(data.get("missing"), str):
-            return Verdict(q.qid, False, data["missing"][:300], len(cases))
+            return Verdict(q.qid, False, data["missing"][:300], len(cases), "not written")
         items = data["results"]
         if not isinstance(items, list) or len(items) != len(cases):
             raise wire.WireError("one result per input was expected")
@@ -149,10 +159,11 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             return failed(f"the result of {label} could not be read")
         if "raised" in item:
             if item.get("not_written"):
-                return failed(f"{label} is not written yet: replace `raise NotImplementedError()` with your code.")
+                return failed(f"{label} is not written yet: replace `raise NotImplementedError()` with your code.",
+                              "not written")
             where = str(item.get("where") or "")[:200]
             return failed(f"calling {label} raised {str(item['raised'])[:80]}: {str(item.get('message', ''))[:300]}"
-                          + (f"\n  (at {where})" if where else ""))
+                          + (f"\n  (at {where})" if where else ""), "error")
         if k >= len(values):
             return failed(f"the result of {label} could not be read ({unreadable})")
         got = values[k]
@@ -163,7 +174,7 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             lines = [mismatch(f"hidden test on fresh random input failed: {label}", short(want), short(got), reason)]
             if hint:
                 lines.append(f"likely mistake: {hint}")
-            return failed("\n".join(lines))
+            return failed("\n".join(lines), "wrong", hint)
     return Verdict(q.qid, True, f"✓ hidden test {q.qid}: {len(cases)} random cases passed", len(cases))
 
 

@@ -16,6 +16,13 @@ kernel sees:
 * the kernel talks to the grader over Unix sockets in the scratch folder (``ipc`` transport),
   the only door out, guarded by the kernel's HMAC key.
 
+* no privileges: when the grader runs as root (CI, containers, many instructors' machines),
+  the kernel drops to a fresh unprivileged user id of its own before any student code runs,
+  with every capability gone (bounding set included) and ``no_new_privs`` set, so it cannot
+  remount the read-only binds, open host files by handle (``open_by_handle_at``) or regain
+  privileges through a nested user namespace. Run as an ordinary user, bubblewrap already
+  gives the kernel that user's id with no capabilities.
+
 The kernel itself starts with ``python -I`` (no ``PYTHONPATH``, no user site, no current
 folder on ``sys.path``) and IPython's ``ignore_cwd``, so no file in the working folder can
 shadow a module, and with an upper bound on the size of any file it writes.
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -38,6 +46,7 @@ TMP_BYTES = 256 * 2**20
 PROTECTIONS = [
     ("files", "student code reads only the system, Python and data sets; not the course, the gradebook or other students"),
     ("writes", "student code writes only in its own scratch folder"),
+    ("privileges", "student code runs as an unprivileged user with no capabilities, even when grading as root"),
     ("processes", "no process started by student code outlives its grading"),
     ("network", "student code has no network"),
 ]
@@ -67,7 +76,9 @@ class Sandbox:
         cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading",
                "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-               "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # /tmp is memory: capped
+               "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # /tmp is memory: capped
+        if os.geteuid() == 0:  # only what the kernel's start needs to drop to its own user id (see drop_privileges)
+            cmd += ["--cap-drop", "ALL", *(x for cap in ("SETUID", "SETGID", "SETPCAP", "DAC_OVERRIDE") for x in ("--cap-add", f"CAP_{cap}"))]
         for name in ("bin", "lib", "lib32", "lib64", "sbin"):
             path = Path("/") / name
             if path.is_symlink():
@@ -76,12 +87,55 @@ class Sandbox:
                 cmd += ["--ro-bind", str(path), str(path)]
         for name in ETC:
             cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-        for path in _unique(read_only):
+        binds = _unique(read_only)
+        for folder in _parents([*binds, Path(scratch)]):  # bwrap would make them 0700: unreadable to the kernel's user
+            cmd += ["--perms", "0755", "--dir", str(folder)]
+        for path in binds:
             cmd += ["--ro-bind-try", str(path), str(path)]
         cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch / "work"), "--clearenv"]
         for key, value in env.items():
             cmd += ["--setenv", key, value]
         return cmd + ["--", *argv]
+
+
+def kernel_user() -> int | None:
+    """The user (and group) id a kernel runs as when grading as root; None as an ordinary user.
+
+    A fresh id for each notebook, far above any real account, so that two kernels never share
+    a process budget (RLIMIT_NPROC counts per user) and no file of the system belongs to it.
+    """
+    return 1_900_000_000 + secrets.randbelow(2**27) if os.geteuid() == 0 else None
+
+
+def drop_privileges(uid: int | None) -> str:
+    """Python source that, run first in the kernel's process, leaves it as ``uid`` with no capabilities.
+
+    The bounding and ambient sets are emptied while the process may still do so, then the
+    groups, group id and user id change (which clears the permitted and effective sets), the
+    inheritable set is emptied, and
+    ``no_new_privs`` forbids regaining anything through a set-user-id program. It checks the
+    result and refuses to go on otherwise. With ``uid`` None (an ordinary user) it only sets
+    ``no_new_privs`` and checks that no capability is held.
+    """
+    change = "" if uid is None else (
+        "[libc.prctl(24, c, 0, 0, 0) for c in range(64)]; libc.prctl(47, 4, 0, 0, 0); "  # CAPBSET_DROP; AMBIENT_CLEAR_ALL
+        f"os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); os.setresuid({uid}, {uid}, {uid}); "
+        "libc.capset((ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()); ")  # inheritable set too
+    return ("import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); " + change +
+            "libc.prctl(38, 1, 0, 0, 0); "  # PR_SET_NO_NEW_PRIVS
+            "caps = [l.split()[1] for l in open('/proc/self/status') if l.startswith(('CapInh', 'CapPrm', 'CapEff', "
+            "'CapAmb'))]; "
+            "os.getuid() == 0 and os._exit(70); any(int(c, 16) for c in caps) and os._exit(71); ")
+
+
+def _parents(paths: list[Path]) -> list[Path]:
+    """Every folder above ``paths`` (outside /usr, and below the sandbox's own /tmp), parents first."""
+    out: list[Path] = []
+    for path in paths:
+        for parent in reversed(Path(path).parents):
+            if parent not in (Path("/"), Path("/tmp")) and parent.parts[1] != "usr" and parent not in out:
+                out.append(parent)
+    return out
 
 
 def _unique(paths: list[Path]) -> list[Path]:

@@ -39,15 +39,16 @@ def test_collect_takes_folders_and_zips_and_reports_problems(tmp_path):
     assert sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*")) == before  # the inbox is untouched
 
 
-def test_collect_ignores_paths_inside_zips(tmp_path):
-    """A zip member named ../../x.ipynb lands in the student's own folder, nowhere else."""
+def test_collect_refuses_paths_that_climb_out_of_zips(tmp_path):
+    """A zip member named ../../x.ipynb is refused (tests/test_intake.py covers the rest)."""
     inbox, course = tmp_path / "inbox", tmp_path / "course"
     inbox.mkdir()
     with zipfile.ZipFile(inbox / "eve.zip", "w") as archive:
         archive.writestr(f"../../{NAME}", nbformat.writes(simulate.release_notebook(LESSON)))
-    submitted, _ = grade.collect(inbox, course, [LESSON])
-    assert submitted == {"eve": {LESSON}}
-    assert (course / "submitted" / "eve" / LESSON / NAME).exists()
+    submitted, problems = grade.collect(inbox, course, [LESSON])
+    assert submitted == {"eve": set()}
+    assert any("'..'" in what for who, what in problems if who == "eve")
+    assert not (course / "submitted" / "eve" / LESSON / NAME).exists()
     assert not (tmp_path.parent / NAME).exists()
 
 

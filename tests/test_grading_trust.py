@@ -233,8 +233,8 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
         "linger": (notebook(after={"setup": [LINGER]}), FULL, []),
         # the kernel is killed and restarted: the answers after the runaway one keep their points
         "runaway": (notebook({**MODEL, "xor_gate": IGNORE_INTERRUPTS}), without("test_xor_gate"), ["time limit"]),
-        "kill-kernel": (notebook(after={"gates": [KILL_KERNEL]}), FULL, ["kernel died"]),
-        "os-exit": (notebook(after={"xor_gate": [OS_EXIT]}), FULL, ["kernel died"]),
+        "kill-kernel": (notebook(after={"gates": [KILL_KERNEL]}), FULL, ["stopped its kernel"]),
+        "os-exit": (notebook(after={"xor_gate": [OS_EXIT]}), FULL, ["stopped its kernel"]),
         "sys-exit": (notebook({**MODEL, "not_gate": SYS_EXIT}), FULL, []),
         "memory": (notebook(after={"mp_neuron": [MEMORY]}), FULL, ["memory"]),
         "flood": (notebook(after={"xor_gate": [FLOOD]}), FULL, ["output"]),

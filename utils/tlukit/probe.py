@@ -112,7 +112,50 @@ def evaluate(name: str, folder: str) -> None:
     else:
         payload = {"results": evaluate_cases(namespace[name], cases)}
     text = json.dumps(payload, allow_nan=False)
+    if len(text) > wire.MAX_BYTES:  # say so, rather than leave a file the grader will not read
+        text = json.dumps({"missing": f"the results of {name} are {len(text) / 2**20:.0f} MiB, more than the "
+                                      f"{wire.MAX_BYTES // 2**20} MiB the grader reads: return what the exercise asks for"})
     tmp = Path(folder, "result.json.tmp")
     tmp.write_text(text)
     os.replace(tmp, Path(folder, "result.json"))
     print(f"{name} was run on {len(cases)} inputs chosen by the grader; the grader compares the results.")
+
+
+# ----------------------------------------------------------------------------- progress
+_line_file: int | None = None
+
+
+def track(path: str) -> None:
+    """Write down, in ``path``, the first line of the top-level statement each cell is running.
+
+    The grader calls this before any student code runs. When a cell hangs, kills its kernel or
+    exhausts its memory, the grader reads where it stopped, restarts the kernel and replays the
+    lines above that statement: the definitions that completed are kept, so the questions after
+    the fault are still graded. (Removing this only makes that replay less precise.)
+    """
+    import ast
+
+    from IPython import get_ipython
+
+    global _line_file
+    _line_file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+    class Lines(ast.NodeTransformer):
+        def visit_Module(self, node: ast.Module) -> ast.Module:
+            body: list[ast.stmt] = []
+            for stmt in node.body:
+                if not (isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"):
+                    first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+                    mark = ast.parse(f"__import__('tlukit.probe').probe.at({first})").body[0]
+                    body.append(ast.copy_location(mark, stmt))
+                body.append(stmt)
+            node.body = body
+            return ast.fix_missing_locations(node)
+
+    get_ipython().ast_transformers.append(Lines())
+
+
+def at(line: int) -> None:
+    """The cell's statement starting at ``line`` is about to run (see :func:`track`)."""
+    if _line_file is not None:
+        os.pwrite(_line_file, b"%-10d\n" % line, 0)
