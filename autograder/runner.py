@@ -289,7 +289,7 @@ def _interrupt(km) -> bool:
     kernels = []
     for p in _family(km):
         try:
-            if "ipykernel_launcher" in p.cmdline():
+            if "ipykernel_launcher" in p.cmdline():  # an argument of its own: the kernel, or a fork of it
                 kernels.append((p.create_time(), p.pid, p))
         except psutil.Error:
             continue
@@ -319,6 +319,7 @@ def _client_class():
         output_kb = 256
         flooded = False
         replaying = False  # outputs of replayed cells are dropped, and do not count
+        last = None  # the cell run last (its outputs so far, even when it was stopped)
 
         def run(self, source: str):
             cell = nbformat.v4.new_code_cell(source)
@@ -351,8 +352,9 @@ def _client_class():
             return super().output(outs, msg, display_id, cell_index)
 
         def _update_display_id(self, display_id, msg):
-            self._count(len(json.dumps(msg.get("content", {}), default=str)))
-            if not self.replaying and len(json.dumps(msg.get("content", {}), default=str)) <= self.output_kb * 1024:
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            self._count(size)
+            if not self.replaying and size <= self.output_kb * 1024:
                 super()._update_display_id(display_id, msg)
 
     return Client

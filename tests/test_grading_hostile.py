@@ -325,3 +325,57 @@ def test_the_terminal_report_prints_student_text_literally(batch, capsys):
     grade.print_report(batch["report"])
     out = capsys.readouterr().out
     assert "[/yellow][/] [bold red]all tests passed[/bold red]" in " ".join(out.split())
+
+
+def test_a_written_answer_is_shown_as_text_in_every_rendering(tmp_path):
+    """Lesson 02's written answer (a markdown cell the instructor grades in formgrader) holding
+    script, an event handler, an iframe and javascript: links, and a forged output: the notebook
+    the grader writes (which nbgrader records and formgrader and the feedback render) has none of
+    it active once nbconvert renders it."""
+    from nbconvert import HTMLExporter
+
+    lesson = "02_perceptron"
+    nb = simulate.release_notebook(lesson)
+    written = next(c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution"))
+    written.source = ('Logistic regression <script>document.title="pwned-md"</script>'
+                      '<img src=x onerror="document.title=`pwned-img`"> <iframe src="https://example.com"></iframe>\n\n'
+                      '[a link](javascript:document.title="pwned-link") ![pic](javascript:alert(1)) '
+                      '<a href="javascript:alert(2)">html link</a>')
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": '<svg onload="alert(3)"></svg><b>bold</b>', "application/javascript": "alert(4)",
+        "image/svg+xml": '<svg><script>alert(5)</script></svg>', "text/plain": "forged"})]
+    out = tmp_path / "graded.ipynb"
+    runner._write(out, nb, ['a cell you added (\'<script>alert("note")</script>\'): stopped its kernel'])
+    page, _ = HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
+    assert active_content(page) == []
+    assert "Logistic regression" in page and "bold" in page and "&lt;script&gt;alert" in page
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or not SANDBOXED,
+                    reason="needs root (to act as an ordinary user with setpriv) and bubblewrap")
+def test_an_ordinary_user_grading_gets_the_same_unprivileged_kernel(monkeypatch):
+    """The kernel's start (the privilege drop and its check) as it runs when an ordinary user
+    grades: bubblewrap without root, the user's own id, nothing to drop; the check passes and
+    the kernel holds no capability. (The system Python stands in for the kernel: the grader's
+    own interpreter may live in a folder other users cannot read.)"""
+    import tempfile
+    from pathlib import Path
+
+    scratch = Path(tempfile.mkdtemp(prefix="tlk-user-"))  # pytest's tmp_path is private to root
+    (scratch / "work").mkdir()
+    for path in (scratch, scratch / "work"):
+        os.chown(path, 65534, 65534)
+    report = "print(os.getuid(), *[l.split()[1] for l in open('/proc/self/status') if l.startswith(('Cap', 'NoNew'))])"
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 65534)  # the command as a non-root grader builds it
+    cmd = sandbox.Sandbox("bwrap").wrap(["/usr/bin/python3", "-I", "-c", sandbox.drop_privileges(None) + report],
+                                        scratch, {}, [])
+    monkeypatch.undo()
+    try:
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", *cmd],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(scratch)
+    assert done.returncode == 0, done.stderr
+    uid, *caps, no_new_privs = done.stdout.split()
+    assert uid == "65534" and {int(c, 16) for c in caps} == {0} and no_new_privs == "1"
