@@ -54,7 +54,7 @@ class Limits:
     flood_mb: int = 32  # a kernel that prints more than this in all is stopped
     max_restarts: int = 3
     processes: int = 256  # a kernel that starts more is stopped (a fork storm)
-    interrupt_grace: float = 5  # seconds a timed-out cell gets to answer Jupyter's interrupt
+    interrupt_grace: float = 10  # seconds a timed-out cell gets to answer Jupyter's interrupt
 
 
 @dataclass
@@ -227,27 +227,36 @@ def _sum(procs: list[psutil.Process], measure) -> int:
 class _Watch:
     """Watches the kernel's processes: how many there are, and the memory they use."""
 
-    def __init__(self, km, limits: Limits):
+    def __init__(self, km, limits: Limits, isolated: bool):
         self.km, self.limits, self.tripped = km, limits, ""
+        self.ours = 3 if isolated else 1  # bubblewrap's two processes and the kernel are not the student's
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        limit = self.limits.memory_mb * 2**20
+        limit, pss_at, pss = self.limits.memory_mb * 2**20, 0.0, 0
         while not self._stop.wait(0.1):
-            family = _family(self.km)
-            if len(family) > self.limits.processes + 2:  # bwrap's two processes are not the student's
-                self.tripped = (f"started more than {self.limits.processes} processes (a fork storm?) "
-                                "and was stopped")
-            # RSS counts a page shared by forked processes once per process; PSS shares it out,
-            # so it is measured (a slower read) only when RSS says the limit may be passed.
-            elif (_sum(family, lambda p: p.memory_info().rss) > limit
-                  and _sum(family, lambda p: p.memory_full_info().pss) > limit):
-                self.tripped = f"used more than {self.limits.memory_mb} MiB of memory"
-            if self.tripped:
-                kill(family)
-                return
+            try:
+                family = _family(self.km)
+                children = len(family) - self.ours
+                if children > self.limits.processes:
+                    self.tripped = (f"started more than {self.limits.processes} processes (a fork storm?) "
+                                    "and was stopped")
+                elif _sum(family, lambda p: p.memory_info().rss) > limit:
+                    # RSS counts a page shared by forked processes once per process; PSS shares it
+                    # out. Reading it is slower, so only with children and at most twice a second.
+                    if children <= 0:
+                        pss = limit + 1
+                    elif time.monotonic() - pss_at > 0.5:
+                        pss, pss_at = _sum(family, lambda p: p.memory_full_info().pss), time.monotonic()
+                    if pss > limit:
+                        self.tripped = f"used more than {self.limits.memory_mb} MiB of memory"
+                if self.tripped:
+                    kill(family)
+                    return
+            except Exception:  # noqa: BLE001 - a process that vanished mid-read: look again next time
+                continue
 
     def stop(self) -> None:
         self._stop.set()
@@ -554,8 +563,10 @@ def _execute(job, nb, plan, scratch, box, env, run_id, faults: dict[int, _Fault]
         try:
             with client.setup_kernel(cwd=str(scratch / "work"), env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
-                watch, phase = _Watch(km, limits), "replay"
+                watch, phase = _Watch(km, limits, box.isolated), "replay"
                 client.replaying = True
+                # Replayed cells finished once within their limit; a loaded machine may need longer now.
+                client.timeout = int(max(1, min(2 * limits.cell_timeout + 10, deadline - time.monotonic())))
                 client.run(f"__import__('tlukit.probe').probe.track({str(line_file)!r})")
                 replay = sorted([(p, plan[p][1]) for p in done] + [(p, f.kept) for p, f in faults.items() if f.kept])
                 for replaying, src in replay:  # what ran before the restart, outputs dropped
@@ -593,6 +604,7 @@ def _execute(job, nb, plan, scratch, box, env, run_id, faults: dict[int, _Fault]
         except CellTimeoutError:
             why = (f"was stopped when the notebook reached its time limit of {limits.notebook_timeout:g} s; the cells "
                    "after it were not run" if time.monotonic() >= deadline - 0.5 else
+                   f"took longer than {client.timeout} s when run again after a restart" if phase == "replay" else
                    f"ran longer than the time limit of {limits.cell_timeout:g} s per cell, ignored the interrupt and "
                    "was stopped")
         except DeadKernelError:

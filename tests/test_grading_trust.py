@@ -162,7 +162,7 @@ for path in ("numpy.py", "tlukit/__init__.py", "matplotlib.py"):
 KILL_KERNEL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
 OS_EXIT = "import os\nos._exit(3)"
 SYS_EXIT = MODEL["not_gate"] + "\nimport sys\nsys.exit('I am done')"
-MEMORY = "import numpy as np\nhog = []\nwhile True:\n    hog.append(np.ones(10**7))"
+MEMORY = "import numpy as np\nhog = []\nwhile True:\n    hog.append(np.ones(10**8))  # 800 MB a step: over the limit at once, even on a loaded machine"
 FLOOD = "for i in range(2_000_000):\n    print('spam ' * 10)"
 STDERR = '''import logging, sys, warnings
 
