@@ -5,15 +5,20 @@
 2. Each test cell is replaced by a *probe*: the student's kernel runs the student's function
    on inputs drawn here, in this trusted process, and writes the results as JSON
    (:mod:`tlukit.probe`). Nothing in the kernel holds an expected value or decides a score.
-3. The notebook runs cell by cell in a fresh kernel in the sandbox (:mod:`autograder.sandbox`)
-   with a time limit per cell and per notebook, a memory limit and an output limit. A cell
-   that hangs (even ignoring interrupts) or kills its kernel is recorded, the kernel is
-   restarted, the cells before it are replayed, and grading goes on after it: one runaway
-   answer costs its own points only.
+3. The notebook runs cell by cell in a fresh kernel in the sandbox (:mod:`autograder.sandbox`),
+   as an unprivileged user, with a time limit per cell and per notebook, a memory limit, a
+   process limit and an output limit. A cell over its time limit is interrupted and the kernel
+   goes on. A cell that ignores the interrupt or kills its kernel is recorded, the kernel is
+   restarted, the cells before it and the faulty cell's lines above the statement it was in
+   are replayed (its completed definitions), and grading goes on after it: a fault costs only
+   the points it touches.
 4. This process compares each probe's results with the reference (:func:`autograder.hidden.judge`)
    and writes the verdict as the test cell's last output: a ✓ line for a pass, an error with
    the reason for a failure, which is exactly what nbgrader scores. The visible checks' own
    output stays above it as plain text, for the feedback.
+5. Before the notebook is written, active content in the student's outputs and written
+   answers is neutralised (nbconvert's ``SanitizeHTML``) and the grader's notes are escaped:
+   every page the instructor opens is made from this notebook.
 
 The result is an executed notebook in nbgrader's layout; :mod:`autograder.grade` has nbgrader
 record its scores in the gradebook and write the feedback.
