@@ -68,6 +68,7 @@ def read_submission(path: Path | None) -> Submission:
     cells = data.get("cells")
     if not isinstance(cells, list):
         return Submission(problem=f"{path.name} has no list of cells; ask for a fresh upload")
+    replaced = False
     for cell in cells:
         if not isinstance(cell, dict):
             continue
@@ -75,13 +76,13 @@ def read_submission(path: Path | None) -> Submission:
         nbg = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
         grade_id = nbg.get("grade_id") if isinstance(nbg.get("grade_id"), str) else None
         source = _text(cell.get("source"))
-        if SURROGATE.search(source):
-            source = SURROGATE.sub("\ufffd", source)
-            if not any("not valid Unicode" in n for n in out.notes):
-                out.notes.append(f"{path.name} holds characters that are not valid Unicode (lone surrogates, "
-                                 "as a broken copy and paste leaves); each was replaced by \ufffd before grading")
+        source, n = SURROGATE.subn("\ufffd", source)
+        replaced = replaced or n > 0
         out.cells.append({"cell_type": cell.get("cell_type"), "source": source,
                           "grade_id": grade_id, "id": cell.get("id") if isinstance(cell.get("id"), str) else None})
+    if replaced:
+        out.notes.append(f"{path.name} holds characters that are not valid Unicode (lone surrogates, as a broken "
+                         "copy and paste leaves); each was replaced by \ufffd before grading")
     return out
 
 

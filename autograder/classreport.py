@@ -409,7 +409,7 @@ def render(report: Report, base: Path) -> str:
 
     lessons = summarise(report, base)
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    link = {(o.student, o.lesson): _feedback_link(report.course, base, o) for o in report.outcomes}
+    link = {(who.name, s.lesson): who.link for s in lessons for who, _, _ in s.students}  # found once, in summarise
     order = sorted(report.outcomes, key=lambda o: (o.lesson, o.student))
     return env.from_string(TEMPLATE).render(
         course=str(report.course), generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),

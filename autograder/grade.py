@@ -42,6 +42,9 @@ class Outcome:
     verdicts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """Grade id -> (status, known mistake or None) of the grader's verdict (``hidden.Verdict``)."""
 
+    def add_reason(self, text: str) -> None:
+        self.reason = f"{self.reason}; {text}" if self.reason else text
+
     @property
     def total(self) -> float:
         return sum(s or 0.0 for s, _ in self.scores.values())
@@ -251,13 +254,12 @@ def grade_class(inbox: Path, course: Path, *, lessons: list[str] | None = None, 
                                 scores(course, result.lesson, result.student),
                                 {k: v.passed for k, v in result.verdicts.items()},
                                 {k: (v.status, v.mistake) for k, v in result.verdicts.items()}))
-        if (result.student, result.lesson) in unrecorded:
+        pair = (result.student, result.lesson)
+        if pair in unrecorded:
             outcomes[-1].status, outcomes[-1].scores = "failed", {}
-            outcomes[-1].reason += f"{'; ' if outcomes[-1].reason else ''}nbgrader could not record this notebook " \
-                                   f"({unrecorded[(result.student, result.lesson)]}); please report it"
-        if (result.student, result.lesson) in no_feedback:
-            outcomes[-1].reason += f"{'; ' if outcomes[-1].reason else ''}no feedback: " \
-                                   f"{no_feedback[(result.student, result.lesson)]}"
+            outcomes[-1].add_reason(f"nbgrader could not record this notebook ({unrecorded[pair]}); please report it")
+        if pair in no_feedback:
+            outcomes[-1].add_reason(f"no feedback: {no_feedback[pair]}")
     report = Report(course, outcomes, problems, {lesson: questions(lesson) for lesson in lessons})
     report.protections_off, report.sandbox_why, report.workers = box.off(), box.why, workers
     report.grades_csv, report.questions_csv = export(course), course / "grades_by_question.csv"

@@ -619,15 +619,13 @@ def _execute(job, nb, plan, scratch, box, env, run_id, faults: dict[int, _Fault]
         except Exception as exc:  # noqa: BLE001 - a kernel that cannot start or talk is this notebook's problem
             if phase == "start" and starts_failed < 2:
                 starts_failed += 1  # a kernel that did not come up ran no student code yet: try again
-                _shutdown(km, run_id, box, watch)
                 continue
-            _shutdown(km, run_id, box, watch)
             stop(position, f"the kernel stopped responding ({type(exc).__name__}: {str(exc)[:120]}); grading stopped here")
             return
         else:
-            _shutdown(km, run_id, box, watch)
-            return  # every cell ran
-        _shutdown(km, run_id, box, watch)
+            return  # every cell ran, or the notebook reached its time limit
+        finally:
+            _shutdown(km, run_id, box, watch)  # on every way out: the watcher, the sandbox and all inside it
         if replaying is not None and replaying not in faults:  # a cell that had run fails when run again
             stop(position, f"after a restart, replaying the cells before this one failed ({why}); grading stopped here")
             return

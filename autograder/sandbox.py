@@ -112,8 +112,8 @@ def drop_privileges(uid: int | None) -> str:
 
     The bounding and ambient sets are emptied while the process may still do so, then the
     groups, group id and user id change (which clears the permitted and effective sets), the
-    inheritable set is emptied, and
-    ``no_new_privs`` forbids regaining anything through a set-user-id program. It checks the
+    inheritable set is emptied, and ``no_new_privs`` forbids regaining anything through a
+    set-user-id program. It checks the
     result and refuses to go on otherwise. With ``uid`` None (an ordinary user) it only sets
     ``no_new_privs`` and checks that no capability is held.
     """
