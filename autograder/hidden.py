@@ -82,11 +82,11 @@ class Question:
 def question(qid: str) -> Question:
     """Look a question up by its id, ``"NN.name"``."""
     lesson, _, name = qid.partition(".")
-    module = importlib.import_module(f"autograder.questions.lesson{lesson}")
+    module = importlib.import_module(f"autograder.lessons.lesson{lesson}")
     for q in module.QUESTIONS:
         if q.qid == qid:
             return q
-    raise KeyError(f"no hidden test {qid!r} in autograder/questions/lesson{lesson}.py")
+    raise KeyError(f"no hidden test {qid!r} in autograder.lessons.lesson{lesson}.py")
 
 
 def seed() -> int:

@@ -2,7 +2,8 @@
 in-process tests (:class:`SourceNotebook`), and the answer fixtures of each lesson.
 
 A fixture is the full source of one answer cell, kept in
-``tests/fixtures/<lesson>/{wrong,right}/<grade_id>__<slug>.py``. Its header comments say what
+``tests/lessonNN/fixtures/{wrong,right}/<grade_id>__<slug>.py`` (each lesson's tests and
+fixtures share one folder, ``tests/lessonNN/``). Its header comments say what
 it is and what must happen:
 
     # mistake: returns sigma(z) instead of sigma(z) * (1 - sigma(z))
@@ -27,7 +28,11 @@ import numpy as np
 from autograder import hidden
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixtures_folder(lesson: str) -> Path:
+    """``tests/lessonNN/fixtures``: the answer fixtures of ``lesson`` (``"02_perceptron"`` or ``"02"``)."""
+    return Path(__file__).resolve().parent / f"lesson{lesson[:2]}" / "fixtures"
 
 
 @dataclass
@@ -57,7 +62,7 @@ def lessons() -> list[str]:
 
 def answer_fixtures(lesson: str, kind: str | None = None) -> list[AnswerFixture]:
     out = []
-    for path in sorted((FIXTURES / lesson).glob("*/*.py")):
+    for path in sorted(fixtures_folder(lesson).glob("*/*.py")):
         if kind and path.parent.name != kind:
             continue
         grade_id, _, slug = path.stem.partition("__")
@@ -81,8 +86,8 @@ class SourceNotebook:
         self.lesson, number = lesson, lesson[:2]
         self.nb = nbformat.read(REPO / "source" / lesson / f"{lesson}.ipynb", as_version=4)
         self.check = importlib.import_module(f"tlukit.checks.lesson{number}")
-        self.reference = importlib.import_module(f"autograder.reference.lesson{number}")
-        self.questions = importlib.import_module(f"autograder.questions.lesson{number}")
+        self.home = importlib.import_module(f"autograder.lessons.lesson{number}")
+        self.reference = self.questions = self.home  # one module holds both
         self.answers: dict[str, str] = {}
         self.tests: dict[str, tuple[float, str]] = {}
         self.written: dict[str, tuple[float, str]] = {}
@@ -114,7 +119,6 @@ class SourceNotebook:
         exec(self.tests[test_id][1], {**namespace, "check": self.check, "hidden_test": hidden.run})
 
     def reference_namespace(self) -> dict:
-        """numpy as ``np`` and every public function of the lesson's reference answers."""
-        ref = self.reference
-        return {"np": np, **{name: fn for name, fn in vars(ref).items()
-                             if inspect.isfunction(fn) and fn.__module__ == ref.__name__ and not name.startswith("_")}}
+        """numpy as ``np`` and the reference answer of every hidden test of the lesson."""
+        refs = [q.reference for q in self.home.QUESTIONS if inspect.isfunction(q.reference)]
+        return {"np": np, **{fn.__name__: fn for fn in refs}}

@@ -78,7 +78,7 @@ def test_unknown_question_is_named():
 def test_every_declared_question_passes_its_own_reference():
     """The reference implementation meets every hidden test (a check that can pass)."""
     for lesson in lessons():
-        module = __import__(f"autograder.questions.lesson{lesson[:2]}", fromlist=["QUESTIONS"])
+        module = __import__(f"autograder.lessons.lesson{lesson[:2]}", fromlist=["QUESTIONS"])
         for q in module.QUESTIONS:
             assert hidden.run(q.qid, q.reference) > 0
 
@@ -94,7 +94,7 @@ def test_notebook_hook_finds_the_autograder_and_says_when_it_cannot(tmp_path, mo
 
 
 def _first_qid(lesson):
-    module = __import__(f"autograder.questions.lesson{lesson[:2]}", fromlist=["QUESTIONS"])
+    module = __import__(f"autograder.lessons.lesson{lesson[:2]}", fromlist=["QUESTIONS"])
     return module.QUESTIONS[0].qid.split(".", 1)[1]
 
 

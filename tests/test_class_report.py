@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.helpers import fixtures_folder  # noqa: E402
 from autograder import build, classreport, grade, hidden, runner, simulate
 from tlukit import probe
 
@@ -27,7 +28,7 @@ LESSON = "01_mcculloch_pitts"
 NAME = f"{LESSON}.ipynb"
 RELEASE = simulate.release_notebook(LESSON)
 MODEL = simulate.solution_answers(LESSON)
-WRONG = build.REPO / "tests" / "fixtures" / LESSON / "wrong"
+WRONG = fixtures_folder(LESSON) / "wrong"
 LIMITS = runner.Limits(cell_timeout=6, notebook_timeout=150, memory_mb=700, flood_mb=4, output_kb=64)
 
 SCRIPT = "<script>document.title='pwned'</script>"

@@ -112,7 +112,7 @@ for folder in glob.glob("/tmp/*/io/*") + glob.glob(os.path.expanduser("~/../io/*
 READER = """
 import glob, os, sqlite3
 stolen = {}
-for pattern in ["{repo}/autograder/reference/*.py", "{repo}/autograder/questions/*.py", "{repo}/solutions/*/*.ipynb",
+for pattern in ["{repo}/autograder/lessons/*.py", "{repo}/solutions/*/*.ipynb",
                 "{repo}/source/*/*.ipynb", "{course}/source/*/*.ipynb", "{course}/submitted/*/*/*.ipynb"]:
     for path in glob.glob(pattern):
         try:

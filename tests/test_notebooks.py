@@ -70,7 +70,7 @@ def test_every_answer_cell_is_tested(nb):
 
 def test_test_cells_run_a_visible_check_and_a_known_hidden_test(nb, lesson):
     number = lesson[:2]
-    module = importlib.import_module(f"autograder.questions.lesson{number}")
+    module = importlib.import_module(f"autograder.lessons.lesson{number}")
     declared = {q.qid for q in module.QUESTIONS}
     used = set()
     for cell, meta in nbgrader_cells(nb):
@@ -80,7 +80,7 @@ def test_test_cells_run_a_visible_check_and_a_known_hidden_test(nb, lesson):
             calls = HIDDEN_CALL.findall(cell.source)
             assert calls and all(q.startswith(number + ".") for q in calls), meta["grade_id"]
             used.update(calls)
-    assert used <= declared, f"hidden tests not declared in autograder/questions: {used - declared}"
+    assert used <= declared, f"hidden tests not declared in autograder/lessons: {used - declared}"
     assert declared <= used, f"declared hidden tests no notebook runs: {declared - used}"
 
 
@@ -132,4 +132,4 @@ def test_grader_finds_one_hidden_test_per_test_cell(nb):
              if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
     assert sorted(calls) == sorted(tests)
     for qid, name in calls.values():
-        assert hidden.question(qid).qid == qid  # declared in autograder/questions
+        assert hidden.question(qid).qid == qid  # declared in autograder/lessons

@@ -15,8 +15,8 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from autograder import hidden  # noqa: E402
-from autograder.questions import lesson02 as questions  # noqa: E402
-from autograder.reference import lesson02 as ref  # noqa: E402
+from autograder.lessons import lesson02 as questions  # noqa: E402
+from autograder.lessons import lesson02 as ref  # noqa: E402
 from tests.helpers import REPO, SourceNotebook  # noqa: E402
 from tlukit.checking import CheckFailed  # noqa: E402
 from tlukit.checks import lesson02 as check  # noqa: E402

@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from autograder import hidden  # noqa: E402
-from autograder.questions import lesson01 as questions  # noqa: E402
-from autograder.reference import lesson01 as ref  # noqa: E402
+from autograder.lessons import lesson01 as questions  # noqa: E402
+from autograder.lessons import lesson01 as ref  # noqa: E402
 from tests.helpers import SourceNotebook  # noqa: E402
 from tlukit.checking import CheckFailed  # noqa: E402
 from tlukit.checks import lesson01 as check  # noqa: E402

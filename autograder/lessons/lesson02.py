@@ -1,17 +1,107 @@
-"""Hidden tests of lesson 02, "The perceptron".
+"""The instructor's side of lesson 02, "The perceptron".
 
-Each question draws fresh random inputs, compares the student's answer with the reference in
-``autograder/reference/lesson02.py`` and, on a mismatch, runs the small wrong implementations
-below to name the likely mistake.
+These are the instructor's implementations the hidden tests compare against. They are written
+for clarity: one idea per line, the notation of the lesson (z = w·x + b, ŷ = heaviside(z)).
+
+One home for everything the instructor keeps secret about this lesson: the reference
+answers (first), then the hidden tests (the inputs each draws, and the wrong implementations
+that name a mistake).
 """
 from __future__ import annotations
-
 
 import numpy as np
 
 from autograder.hidden import Case, Question
-from autograder.reference import lesson02 as ref
 
+
+def heaviside(z):
+    """The Heaviside step: 0 where z < 0, 1 where z >= 0 (so heaviside(0) = 1)."""
+    return np.where(np.asarray(z) < 0, 0, 1)
+
+
+def sgn(z):
+    """The sign function: -1 where z < 0, 0 where z == 0, +1 where z > 0."""
+    z = np.asarray(z)
+    return np.where(z < 0, -1, np.where(z > 0, 1, 0))
+
+
+def tlu(x, w, b):
+    """Output of one threshold logic unit on one instance: heaviside(wᵀx + b)."""
+    z = np.dot(w, x) + b
+    return heaviside(z)
+
+
+def dense_tlu_layer(X, W, b):
+    """Outputs of a layer of k TLUs on a batch: heaviside(XW + b), shape (m, k).
+
+    X: (m, n) one instance per row; W: (n, k) one column per unit; b: (k,) one bias per unit.
+    """
+    Z = np.asarray(X) @ np.asarray(W) + np.asarray(b)  # b is broadcast to every row
+    return heaviside(Z)
+
+
+def layer_shapes(m, n, k):
+    """Shapes in h = φ(XW + b) for m instances, n inputs and k units."""
+    return {"X": (m, n), "W": (n, k), "b": (k,), "output": (m, k)}
+
+
+def perceptron_update(w, b, x, y, eta=1.0):
+    """One step of the perceptron learning rule on one instance; returns the new (w, b).
+
+    The prediction is ŷ = heaviside(wᵀx + b); the weights move by η (y − ŷ) x and the bias
+    by η (y − ŷ). Nothing changes when the prediction is right. The inputs are not modified.
+    """
+    w = np.asarray(w, dtype=float)
+    x = np.asarray(x, dtype=float)
+    y_hat = int(heaviside(w @ x + b))
+    error = int(y) - y_hat  # booleans become 0/1
+    return w + eta * error * x, b + eta * error
+
+
+def train_perceptron(X, y, eta=1.0, max_epochs=100):
+    """Train a perceptron with the perceptron rule, one instance at a time, in order.
+
+    Starts from w = 0, b = 0. An epoch is one pass over the instances in their order. An error
+    is an instance predicted wrongly before its update. Training stops after the first epoch
+    without error (that epoch is counted), or after ``max_epochs`` epochs.
+
+    Returns ``(w, b, errors)``: the final weights (n,), the final bias, and the list of the
+    number of errors in each epoch run.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).astype(int)
+    w, b = np.zeros(X.shape[1]), 0.0
+    errors = []
+    for _ in range(max_epochs):
+        n_errors = 0
+        for x_i, y_i in zip(X, y):
+            if heaviside(w @ x_i + b) != y_i:
+                n_errors += 1
+            w, b = perceptron_update(w, b, x_i, y_i, eta)
+        errors.append(n_errors)
+        if n_errors == 0:
+            break
+    return w, b, errors
+
+
+def decision_line(w, b):
+    """The decision boundary w1·x1 + w2·x2 + b = 0 of a 2-input TLU as a line x2 = slope·x1 + intercept.
+
+    Returns ``(slope, intercept)``; needs w2 ≠ 0.
+    """
+    w1, w2 = w
+    return -w1 / w2, -b / w2
+
+
+def perceptron_as_sgd(random_state=42):
+    """An SGDClassifier that trains exactly like sklearn's Perceptron(random_state=...)."""
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(loss="perceptron", learning_rate="constant", eta0=1, penalty=None,
+                         random_state=random_state)
+
+
+# ============================================================================= hidden tests
 
 # ----------------------------------------------------------------------------- random inputs
 def _with_zeros(rng, z):
@@ -216,53 +306,53 @@ def _iris_setosa():
 QUESTIONS = [
     Question(
         qid="02.heaviside",
-        reference=ref.heaviside,
+        reference=heaviside,
         cases=_step_cases,
         mistakes={
             STRICT: _heaviside_strict,
             "heaviside(0) must be 1, not 0.5 (the second argument of np.heaviside is the value at 0)":
                 lambda z: np.heaviside(z, 0.5),
-            "this is sgn(z): heaviside(z) is 0, not −1, for z < 0": ref.sgn,
+            "this is sgn(z): heaviside(z) is 0, not −1, for z < 0": sgn,
         },
     ),
     Question(
         qid="02.sgn",
-        reference=ref.sgn,
+        reference=sgn,
         cases=_step_cases,
         mistakes={
             "sgn(0) must be 0, not +1": lambda z: np.where(np.asarray(z) >= 0, 1, -1),
             "sgn(0) must be 0, not −1": lambda z: np.where(np.asarray(z) > 0, 1, -1),
-            "this is heaviside(z): sgn(z) is −1 for z < 0": ref.heaviside,
+            "this is heaviside(z): sgn(z) is −1 for z < 0": heaviside,
         },
     ),
     Question(
         qid="02.tlu",
-        reference=ref.tlu,
+        reference=tlu,
         cases=_tlu_cases,
         mistakes={
             STRICT: lambda x, w, b: _heaviside_strict(np.dot(w, x) + b),
-            "this TLU uses the heaviside step (0 or 1), not sgn": lambda x, w, b: ref.sgn(np.dot(w, x) + b),
-            "add the bias: z = w·x + b (it is subtracted)": lambda x, w, b: ref.heaviside(np.dot(w, x) - b),
-            "add the bias: z = w·x + b (it is missing)": lambda x, w, b: ref.heaviside(np.dot(w, x)),
+            "this TLU uses the heaviside step (0 or 1), not sgn": lambda x, w, b: sgn(np.dot(w, x) + b),
+            "add the bias: z = w·x + b (it is subtracted)": lambda x, w, b: heaviside(np.dot(w, x) - b),
+            "add the bias: z = w·x + b (it is missing)": lambda x, w, b: heaviside(np.dot(w, x)),
         },
     ),
     Question(
         qid="02.dense_tlu_layer",
-        reference=ref.dense_tlu_layer,
+        reference=dense_tlu_layer,
         cases=_layer_cases,
         mistakes={
             "W is used transposed: compute X @ W (shape (n, k), one column per unit), not X @ W.T":
-                lambda X, W, b: ref.heaviside(X @ W.T + b),
+                lambda X, W, b: heaviside(X @ W.T + b),
             "the bias is not broadcast correctly: b[j] belongs to unit j and is added to every row "
             "(add b as a (k,) vector, not as a column)":
-                lambda X, W, b: ref.heaviside(X @ W + np.asarray(b)[:, None]),
+                lambda X, W, b: heaviside(X @ W + np.asarray(b)[:, None]),
             STRICT: lambda X, W, b: _heaviside_strict(X @ W + b),
-            "the bias is missing: XW + b": lambda X, W, b: ref.heaviside(X @ W),
+            "the bias is missing: XW + b": lambda X, W, b: heaviside(X @ W),
         },
     ),
     Question(
         qid="02.layer_shapes",
-        reference=ref.layer_shapes,
+        reference=layer_shapes,
         cases=lambda rng: [Case(tuple(int(v) for v in rng.choice(np.arange(1, 100), size=3, replace=False)))
                            for _ in range(4)],
         mistakes={
@@ -278,7 +368,7 @@ QUESTIONS = [
     ),
     Question(
         qid="02.perceptron_update",
-        reference=ref.perceptron_update,
+        reference=perceptron_update,
         cases=_update_cases,
         mistakes={
             FLIPPED: lambda *a: _update(*a, flip=True),
@@ -291,7 +381,7 @@ QUESTIONS = [
     ),
     Question(
         qid="02.train_perceptron",
-        reference=ref.train_perceptron,
+        reference=train_perceptron,
         cases=_train_cases,
         mistakes={
             "training stopped after one epoch: keep going until an epoch has no error (or max_epochs)":
@@ -309,7 +399,7 @@ QUESTIONS = [
     ),
     Question(
         qid="02.decision_line",
-        reference=ref.decision_line,
+        reference=decision_line,
         cases=_line_cases,
         mistakes={
             "w1 and w2 are swapped: solve for x2, so divide by w2": lambda w, b: _line(w, b, swap=True),
@@ -321,7 +411,7 @@ QUESTIONS = [
     ),
     Question(
         qid="02.perceptron_as_sgd",
-        reference=ref.perceptron_as_sgd,
+        reference=perceptron_as_sgd,
         cases=lambda rng: [Case((int(rs),)) for rs in rng.choice(10_000, size=3, replace=False)],
         observe="fitted_estimator",
         observe_args=_fit_data,

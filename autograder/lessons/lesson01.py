@@ -1,18 +1,73 @@
-"""Hidden tests of lesson 01, "McCulloch–Pitts neurons and logic".
+"""The instructor's side of lesson 01, "McCulloch–Pitts neurons and logic".
 
-``01.mp_neuron`` draws fresh random neurons (random numbers of inputs, thresholds from 0 to
-beyond the number of inputs, inhibition on or off) plus the edge cases every answer must get
-right. The gates have only a handful of inputs, so their hidden tests run the whole truth
-table, twice, in a random order. Each question keeps small wrong implementations beside it so
-that a failure can name the likely mistake.
+These are the instructor's implementations the hidden tests compare against. Every gate is a
+network of McCulloch–Pitts neurons, wired as in Figure 10-3 of *Hands-On Machine Learning*
+(3rd ed.): all thresholds 2 except NOT's, which is 0.
+
+One home for everything the instructor keeps secret about this lesson: the reference
+answers (first), then the hidden tests (the inputs each draws, and the wrong implementations
+that name a mistake).
 """
 from __future__ import annotations
 
 from itertools import product
 
 from autograder.hidden import Case, Question
-from autograder.reference import lesson01 as ref
 
+
+def mp_neuron(excitatory, inhibitory, theta):
+    """A McCulloch–Pitts neuron: 1 when no inhibitory input is active and at least ``theta``
+    excitatory inputs are active, else 0. Inputs are sequences of 0s and 1s."""
+    if any(inhibitory):                # one active inhibitory input vetoes the neuron
+        return 0
+    active = sum(excitatory)           # how many excitatory inputs are active
+    return 1 if active >= theta else 0
+
+
+# The four networks of Figure 10-3: one neuron each, threshold 2.
+
+def identity(a):
+    """C = A: A reaches the neuron through two connections, so A alone reaches θ = 2."""
+    return mp_neuron([a, a], [], theta=2)
+
+
+def and_gate(a, b):
+    """C = A ∧ B: one connection each, so both must be active to reach θ = 2."""
+    return mp_neuron([a, b], [], theta=2)
+
+
+def or_gate(a, b):
+    """C = A ∨ B: two connections each, so either one alone reaches θ = 2."""
+    return mp_neuron([a, a, b, b], [], theta=2)
+
+
+def a_and_not_b(a, b):
+    """C = A ∧ ¬B: A fires the neuron through two connections unless B vetoes it."""
+    return mp_neuron([a, a], [b], theta=2)
+
+
+# Two layers: A ⊕ B = (A ∧ ¬B) ∨ (¬A ∧ B).
+
+def xor_gate(a, b):
+    """C = A ⊕ B: two hidden A∧¬B-type neurons (one with the inputs swapped) feed an OR."""
+    a_only = a_and_not_b(a, b)
+    b_only = a_and_not_b(b, a)
+    return or_gate(a_only, b_only)
+
+
+# NOT needs a neuron that fires on its own (θ = 0) unless vetoed; NAND is NOT after AND.
+
+def not_gate(a):
+    """C = ¬A: with θ = 0 the neuron fires unless A, its inhibitory input, is active."""
+    return mp_neuron([], [a], theta=0)
+
+
+def nand_gate(a, b):
+    """C = ¬(A ∧ B): an AND neuron whose output vetoes a θ = 0 neuron (two neurons)."""
+    return not_gate(and_gate(a, b))
+
+
+# ============================================================================= hidden tests
 
 # --- the neuron -------------------------------------------------------------------------------
 
@@ -72,38 +127,38 @@ ALWAYS_0 = lambda *bits: 0  # noqa: E731
 ALWAYS_1 = lambda *bits: 1  # noqa: E731
 
 QUESTIONS = [
-    Question(qid="01.mp_neuron", reference=ref.mp_neuron, cases=_neuron_cases, mistakes=NEURON_MISTAKES),
-    _gate("01.identity", ref.identity, 1, {
+    Question(qid="01.mp_neuron", reference=mp_neuron, cases=_neuron_cases, mistakes=NEURON_MISTAKES),
+    _gate("01.identity", identity, 1, {
         "with θ = 2 a single connection from A never reaches the threshold: connect A twice": ALWAYS_0,
         "A must be excitatory (and θ = 2), not inhibitory": lambda a: 1 - a,
     }),
-    _gate("01.and_gate", ref.and_gate, 2, {
+    _gate("01.and_gate", and_gate, 2, {
         "one active input is enough in yours (that is OR): AND needs one connection each and θ = 2":
             lambda a, b: int(a or b),
         "your neuron never fires: with one connection each, θ = 2 needs both inputs": ALWAYS_0,
     }),
-    _gate("01.or_gate", ref.or_gate, 2, {
+    _gate("01.or_gate", or_gate, 2, {
         "each input alone must reach θ = 2 (yours computes AND): connect A twice and B twice":
             lambda a, b: int(a and b),
         "B alone does not reach the threshold: connect B twice too": lambda a, b: a,
         "A alone does not reach the threshold: connect A twice too": lambda a, b: b,
     }),
-    _gate("01.a_and_not_b", ref.a_and_not_b, 2, {
+    _gate("01.a_and_not_b", a_and_not_b, 2, {
         "the roles are swapped: A is excitatory, B inhibitory": lambda a, b: int(b and not a),
         "with θ = 2 one connection from A never reaches the threshold: connect A twice": ALWAYS_0,
         "B must be an inhibitory input (a veto)": lambda a, b: a,
     }),
-    _gate("01.xor_gate", ref.xor_gate, 2, {
+    _gate("01.xor_gate", xor_gate, 2, {
         "the second hidden neuron must compute B ∧ ¬A: swap the arguments of a_and_not_b":
             lambda a, b: int(a and not b),
         "XOR is 0 when both inputs are active (yours computes OR)": lambda a, b: int(a or b),
         "combine the two hidden neurons with OR, not AND": ALWAYS_0,
     }),
-    _gate("01.not_gate", ref.not_gate, 1, {
+    _gate("01.not_gate", not_gate, 1, {
         "with no excitatory inputs the neuron can only fire if θ = 0": ALWAYS_0,
         "A must be inhibitory: it vetoes the neuron when A = 1": ALWAYS_1,
     }),
-    _gate("01.nand_gate", ref.nand_gate, 2, {
+    _gate("01.nand_gate", nand_gate, 2, {
         "one neuron with A and B inhibitory computes NOR: negate an AND instead":
             lambda a, b: int(not a and not b),
         "that is AND: feed it into a NOT": lambda a, b: int(a and b),
