@@ -13,11 +13,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import build, grade, lab, runner, simulate
+from . import build, course, grade, lab, runner, simulate
+from .report import print_report
 
 
 def _lessons(args) -> list[str]:
-    known = build.lessons()
+    known = course.lessons()
     chosen = args.lesson or known
     unknown = [l for l in chosen if l not in known]
     if unknown:
@@ -26,7 +27,7 @@ def _lessons(args) -> list[str]:
 
 
 def cmd_build(args) -> int:
-    out = Path(args.out) if args.out else build.REPO
+    out = Path(args.out) if args.out else course.REPO
     for lesson in _lessons(args):
         for path in build.build_release(lesson, out / "release"):
             print(f"release   {path}")
@@ -64,7 +65,7 @@ def cmd_grade(args) -> int:
         report = grade.grade_class(inbox, Path(args.workdir), lessons=_lessons(args), **_grading(args))
     except RuntimeError as exc:
         sys.exit(str(exc))
-    grade.print_report(report)
+    print_report(report)
     return 0
 
 
@@ -83,7 +84,7 @@ def cmd_demo(args) -> int:
         print(f"   {student:6s} {what}")
     print(f"3. Grading the whole class in one batch (time limit {args.cell_timeout} s per cell) ...")
     report = grade.grade_class(work / "inbox", work / "course", lessons=lessons, **_grading(args))
-    grade.print_report(report)
+    print_report(report)
     return 0
 
 
@@ -142,7 +143,7 @@ def main(argv=None) -> int:
     p.add_argument("--course", default="grading",
                    help="course folder formgrader grades (default ./grading, where `grade` writes; "
                         "demo-output/course after `demo`)")
-    p.add_argument("--root", default=str(build.REPO), help="folder JupyterLab serves (default: the repository)")
+    p.add_argument("--root", default=str(course.REPO), help="folder JupyterLab serves (default: the repository)")
     p.add_argument("--port", type=int, default=None, help="port (default: JupyterLab's, 8888 or the next free one)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="after --: more options for JupyterLab")

@@ -1,11 +1,12 @@
 """Read a student's notebook whatever state it is in, and rebuild it on the trusted release.
 
 Only the student's *answers* are taken from the submission: the cells the release marks as
-answers (matched by grade id, else by cell id) and the code cells the student added. Every
-other cell (set-up, explanations, test cells) and all metadata (grade ids, points, cell types,
-schema) come from the release the instructor generated, so editing, deleting or re-labelling
-them changes nothing. A duplicated answer cell runs as written, in order, as in Jupyter's
-"Run all"; a deleted one leaves the release's stub in its place (and a note).
+answers (:func:`autograder.course.is_answer`), matched by grade id, else by cell id, and the
+code cells the student added. Every other cell (set-up, explanations, test cells) and all
+metadata (grade ids, points, cell types, schema) come from the release the instructor
+generated, so editing, deleting or re-labelling them changes nothing. A duplicated answer
+cell runs as written, in order, as in Jupyter's "Run all"; a deleted one leaves the release's
+stub in its place (and a note).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from . import course
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 
@@ -86,11 +89,6 @@ def read_submission(path: Path | None) -> Submission:
     return out
 
 
-def _is_answer(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("solution"))
-
-
 def merge(release, sub: Submission):
     """The release notebook with the student's answers in place, and notes on what was missing.
 
@@ -99,8 +97,7 @@ def merge(release, sub: Submission):
     """
     nb = copy.deepcopy(release)
     notes = list(sub.notes)
-    by_grade = {c.metadata["nbgrader"]["grade_id"]: i for i, c in enumerate(nb.cells) if "nbgrader" in c.metadata
-                and "grade_id" in c.metadata["nbgrader"]}
+    by_grade = {course.grade_id(c): i for i, c in enumerate(nb.cells) if course.grade_id(c)}
     by_id = {c.get("id"): i for i, c in enumerate(nb.cells) if c.get("id")}
     filled: set[int] = set()
     after: dict[int, list] = {}  # release index -> student cells added after it (-1: before the first)
@@ -109,8 +106,8 @@ def merge(release, sub: Submission):
         index = by_grade.get(cell["grade_id"]) if cell["grade_id"] else None
         if index is None and cell["id"] in by_id:
             index = by_id[cell["id"]]
-        if index is not None and (not _is_answer(nb.cells[index]) or index not in filled):
-            if _is_answer(nb.cells[index]):
+        if index is not None and (not course.is_answer(nb.cells[index]) or index not in filled):
+            if course.is_answer(nb.cells[index]):
                 nb.cells[index].source = cell["source"]
                 filled.add(index)
             anchor = index
@@ -120,8 +117,8 @@ def merge(release, sub: Submission):
             extra.metadata["tlukit"] = {"added": True}
             after.setdefault(anchor, []).append(extra)
     for i, c in enumerate(nb.cells):
-        if _is_answer(c) and i not in filled:
-            notes.append(f"answer cell {c.metadata['nbgrader']['grade_id']} is missing from the submission "
+        if course.is_answer(c) and i not in filled:
+            notes.append(f"answer cell {course.grade_id(c)} is missing from the submission "
                          "(deleted, or its metadata was changed); it was graded as unanswered")
     cells = list(after.get(-1, []))
     for i, c in enumerate(nb.cells):

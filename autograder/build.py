@@ -3,7 +3,8 @@
 * The release is nbgrader's own ``generate_assignment``, run in a scratch course folder so
   no gradebook is left in the repository.
 * A solution notebook is the source notebook with the solution markers and the hidden tests
-  removed, executed from top to bottom (static figures in place of widgets).
+  removed (the markers are those of :mod:`autograder.course`), executed from top to bottom
+  (static figures in place of widgets).
 
 Both carry ``metadata.tlukit.source_sha256``, the hash of the source notebook they came from;
 :func:`stale` compares it (and what matters of the generated content, not what saving a notebook
@@ -23,22 +24,9 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO / "source"
-CONFIG = REPO / "nbgrader_config.py"
-
-HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
-SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-MARK_SCHEME = re.compile(r"^=== BEGIN MARK SCHEME ===.*?=== END MARK SCHEME ===\n?", re.S | re.M)
-
-
-def lessons() -> list[str]:
-    """The lesson folders of ``source/``, in order."""
-    return sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
-
-
-def notebooks(lesson: str, root: Path = SOURCE) -> list[Path]:
-    return sorted(p for p in (root / lesson).glob("*.ipynb"))
+from . import colab, stubs
+from .course import (CONFIG, HIDDEN_TESTS, MARK_SCHEME, REPO, RELEASE, SOLUTION_MARKER, SOLUTIONS, SOURCE, cell_name,
+                     grade_id, is_answer, notebooks)
 
 
 def sha256(path: Path) -> str:
@@ -88,7 +76,7 @@ def generate_release(lesson: str, course: Path, *, db: bool = True) -> Path:
     return course / "release" / lesson
 
 
-def build_release(lesson: str, out: Path = REPO / "release") -> list[Path]:
+def build_release(lesson: str, out: Path = RELEASE) -> list[Path]:
     """Regenerate ``out/<lesson>/`` from ``source/<lesson>/``."""
     with tempfile.TemporaryDirectory() as tmp:
         released = generate_release(lesson, scratch_course([lesson], Path(tmp)), db=False)
@@ -99,17 +87,54 @@ def build_release(lesson: str, out: Path = REPO / "release") -> list[Path]:
     written = []
     for path in notebooks(lesson, out):
         nb = nbformat.read(path, as_version=4)
+        source = nbformat.read(SOURCE / lesson / path.name, as_version=4)
+        finish_release(nb, source, f"release/{lesson}/{path.name}")
         _stamp(nb, SOURCE / lesson / path.name)
         nbformat.write(nb, path)
         written.append(path)
     return written
 
 
+COLAB_BLOCK = re.compile(r"^import sys\nif \"google\.colab\" in sys\.modules:.*\n[ \t]+%pip install .*$", re.M)
+
+
+def colab_setup(text: str) -> str:
+    """A setup cell's Colab lines, as ``course.toml`` says (:func:`autograder.colab.setup_lines`)."""
+    return COLAB_BLOCK.sub(lambda _: "\n".join(colab.setup_lines()), text, count=1)
+
+
+def finish_release(nb, source, path_in_repo: str) -> None:
+    """What nbgrader's release needs from the kit: the Colab setup line and link, and value stubs.
+
+    * the setup cell installs ``tlukit`` on Colab from where ``course.toml`` says;
+    * the title cell gets an "Open in Colab" badge for this notebook;
+    * a value exercise's stub reads ``name = ...`` instead of a top-level raise
+      (:mod:`autograder.stubs`), so that *Run All* reaches the end.
+
+    Cells nbgrader keeps a checksum of get it recomputed, so *Validate* sees them unchanged.
+    """
+    from nbgrader.utils import compute_checksum
+
+    solutions = {grade_id(c): c.source for c in source.cells if is_answer(c)}
+    for cell in nb.cells:
+        before = cell.source
+        if grade_id(cell) == "setup":
+            cell.source = colab_setup(cell.source)
+        elif is_answer(cell) and grade_id(cell) in solutions:
+            cell.source = stubs.value_stub(cell.source, solutions[grade_id(cell)])
+        if cell.source != before and "checksum" in cell.metadata.get("nbgrader", {}):
+            cell.metadata.nbgrader["checksum"] = compute_checksum(cell)
+    title = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if title is not None and colab.BADGE not in title.source:
+        title.source = title.source.rstrip() + "\n\n" + colab.badge_markdown(path_in_repo)
+
+
 def solution_notebook(source: Path):
-    """The unexecuted solution notebook of ``source``: markers and hidden tests removed."""
+    """The unexecuted solution notebook of ``source``: markers and hidden tests removed, Colab set up."""
     nb = nbformat.read(source, as_version=4)
     for cell in nb.cells:
         text = HIDDEN_TESTS.sub("", cell.source)
+        text = colab_setup(text) if grade_id(cell) == "setup" else text
         text = SOLUTION_MARKER.sub("", text)
         text = MARK_SCHEME.sub("", text)
         cell.source = text.rstrip("\n") if text.strip() else text.strip()
@@ -139,7 +164,7 @@ def execute(nb, cwd: Path, timeout: int = 600):
     return nb
 
 
-def build_solutions(lesson: str, out: Path = REPO / "solutions", timeout: int = 600) -> list[Path]:
+def build_solutions(lesson: str, out: Path = SOLUTIONS, timeout: int = 600) -> list[Path]:
     """Regenerate ``out/<lesson>/``: each source notebook as an executed solution."""
     target = out / lesson
     if target.exists():
@@ -168,11 +193,6 @@ CELL_FIELDS = ("cell_type", "id", "source", "attachments")
 CELL_METADATA = ("nbgrader", "tlukit", "tags", "editable", "deletable")
 
 
-def _cell_name(index: int, cell) -> str:
-    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
-
-
 def release_differences(committed, fresh) -> list[str]:
     """How the committed release notebook differs from a fresh one, in what matters (see above)."""
     found = []
@@ -187,11 +207,11 @@ def release_differences(committed, fresh) -> list[str]:
         if old.get("outputs"):
             what.append("outputs (a release has none: clear them)")
         if what:
-            found.append(f"{_cell_name(i, new)}: {', '.join(what)} differ{'s' if len(what) == 1 else ''}")
+            found.append(f"{cell_name(i, new)}: {', '.join(what)} differ{'s' if len(what) == 1 else ''}")
     return found
 
 
-def stale(lesson: str, release_root: Path = REPO / "release", solutions_root: Path = REPO / "solutions") -> list[str]:
+def stale(lesson: str, release_root: Path = RELEASE, solutions_root: Path = SOLUTIONS) -> list[str]:
     """Reasons why the committed release or solutions of ``lesson`` do not match its source."""
     reasons = []
     with tempfile.TemporaryDirectory() as tmp:

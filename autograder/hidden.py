@@ -1,26 +1,39 @@
-"""Hidden tests: the student's function against the reference on fresh random inputs.
+"""Hidden tests: the student's answer against the reference on inputs the grader draws.
 
-Each lesson's questions are declared in ``autograder/questions/lessonNN.py`` as
-:class:`Question` objects. A question says how to draw inputs (``cases``), which reference
-implementation gives the expected outputs, how to compare, and which known mistakes to
-recognise so that the failure message can name them.
+Each lesson's questions are declared in ``autograder/lessons/lessonNN.py`` (the lesson's one
+home on the instructor's side) as :class:`Question` objects. A question says how to draw inputs
+(``cases``), what the right answer is (``reference``, or a ``criterion`` where there is no
+single right answer), how to compare, and which known mistakes to recognise (the exercise's
+:class:`tlukit.mistakes.Catalogue`, shared with the visible self-check) so that the failure
+message names them. Its *shape* says what the student's answer is:
+
+* ``"function"``: called on each case's arguments;
+* ``"class"``: driven through its public surface by a driver of :mod:`tlukit.probe`
+  (``drive="scalar_program"`` builds random expressions with lesson 04's ``Value``);
+* ``"value"``: a variable the notebook computes, compared with ``reference`` (a value, or a
+  function of nothing that returns it).
+
+A question may also name ``helpers``: earlier exercises the answer may call. While it is
+tested, those names point at the reference, so that a mistake costs the exercise where it is
+made and not every later one; the student's own functions are back right after each call.
 
 A hidden test has three steps, and only the middle one touches the student's code:
 
 1. :func:`request` draws the inputs (trusted: the grader's process);
-2. :func:`tlukit.probe.evaluate_cases` calls the student's function on them (the student's
-   kernel, in a sandbox when grading) and returns plain JSON;
-3. :func:`judge` decodes that JSON, compares it with the reference and names the likely
+2. :func:`tlukit.probe.answer` uses the student's answer on them (the student's kernel, in a
+   sandbox when grading) and returns plain data;
+3. :func:`judge` decodes that data, compares it with the reference and names the likely
    mistake (trusted).
 
-:func:`run` does all three in one process, for the instructor's own runs and the tests; the
-grader (:mod:`autograder.runner`) does step 2 in the sandbox. Both share every line of the
-comparison.
+:func:`run` does all three in one process, for the instructor's own runs and the tests (it
+is the ``hidden_test`` that source notebooks call); the grader (:mod:`autograder.runner`)
+does step 2 in the sandbox. Both share every line of the comparison.
 """
 from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 import json
 import os
 import secrets
@@ -30,30 +43,73 @@ from typing import Any, Callable
 import numpy as np
 from tlukit import probe, wire
 from tlukit.checking import CheckFailed, difference, mismatch, short, signature
+from tlukit.mistakes import Catalogue, Rule, function_source  # noqa: F401 - Rule for type hints
+from tlukit.seed import set_seed
+
+SHAPES = ("function", "class", "value")
 
 
 @dataclass(frozen=True)
 class Case:
-    """One call: positional and keyword arguments."""
+    """One use of the answer: positional and keyword arguments, and an optional seed."""
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    seed: int | None = None
+    """Seed Python, NumPy and TensorFlow on both sides before the call (identical initialisation)."""
+    secret: Any = None
+    """Data the grader keeps for the criterion (the labels of held-out data); never sent."""
 
 
 @dataclass
 class Question:
     qid: str
-    reference: Callable
-    cases: Callable[[np.random.Generator], list]
+    reference: Any = None
+    """The right answer: a function, a class (``shape="class"``) or a value (``shape="value"``)."""
+    cases: Callable[[np.random.Generator], list] = lambda rng: [Case()]
     """Draw the inputs: a list of :class:`Case` (or plain argument tuples)."""
-    mistakes: dict[str, Callable] = field(default_factory=dict)
-    """Hint → a wrong implementation that makes that mistake."""
+    shape: str = "function"
+    drive: str | None = None
+    """For ``shape="class"``: the driver of :data:`tlukit.probe.DRIVERS` that uses the class."""
+    catalogue: Catalogue | None = None
+    """The exercise's known mistakes (shared with its self-check)."""
+    models: dict[str, Callable] = field(default_factory=dict)
+    """Catalogue key → a wrong implementation kept here because it would give the answer away."""
+    helpers: tuple[str, ...] = ()
+    """Earlier exercises the answer may call, replaced by the reference while it is tested."""
+    criterion: Callable[[Any, Case], str | None] | None = None
+    """For answers with no single right value: ``criterion(answer, case)`` → None when it is met,
+    else what is wrong. Compute it from the grader's own data (``case.secret``), never from a
+    number the answer reports about itself."""
+    rules: tuple[Rule, ...] = ()
+    """Structural rules the exercise states, checked on the source of the student's function."""
     observe: str | None = None
     """An observer of :mod:`tlukit.probe` that turns the returned object into plain data."""
     observe_args: Callable[[Case], tuple] = lambda case: ()
     """The extra inputs of the observer for a case (data to fit on, say)."""
     rtol: float = 1e-6
     atol: float = 1e-8
+    check_defaults: bool = True
+    """Compare the defaults of the answer's parameters with the reference's."""
+    no_warnings: bool = False
+    """A numerical warning (overflow, invalid value, division by zero) during a call fails the
+    test: for exercises whose point is a numerically stable formula."""
+    stable_hint: str = ("compute it in a form that stays finite for every input (for example with "
+                        "np.exp(-np.abs(z)), np.logaddexp, or by subtracting the largest logit)")
+    mistakes: dict[str, Callable] = field(default_factory=dict)
+    """Transitional: hint → wrong implementation, for questions not yet moved to a catalogue."""
+
+    def __post_init__(self):
+        if self.mistakes:
+            from tlukit.mistakes import Mistake
+
+            extra = {f"m{i}": Mistake(hint, model) for i, (hint, model) in enumerate(self.mistakes.items())}
+            old = {m.key: m for m in self.catalogue or ()}
+            self.catalogue = Catalogue(self.qid, **old, **extra)
+        if self.shape not in SHAPES:
+            raise ValueError(f"{self.qid}: shape must be one of {SHAPES}, not {self.shape!r}")
+        if self.shape == "class" and self.drive not in probe.DRIVERS:
+            raise ValueError(f"{self.qid}: a class question needs drive= one of {sorted(probe.DRIVERS)}")
 
     def differ(self, got: Any, want: Any, case: Case) -> str | None:
         return difference(got, want, rtol=self.rtol, atol=self.atol)
@@ -62,21 +118,46 @@ class Question:
         return [c if isinstance(c, Case) else Case(tuple(c)) for c in self.cases(rng)]
 
     def expected(self, case: Case) -> Any:
+        if self.shape == "value":
+            value = self.reference() if callable(self.reference) else self.reference
+            return wire.decode(wire.encode(probe.observe(self.observe, copy.deepcopy(value), self.observe_args(case))))
         return self._observed(self.reference, case)
 
-    def _observed(self, fn: Callable, case: Case) -> Any:
-        value = fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+    def _observed(self, fn: Callable, case: Case, expected: Any = None, relative: bool = False) -> Any:
+        """What ``fn`` gives on ``case``, as the student's answer comes back: through the wire."""
+        args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+        if case.seed is not None:
+            set_seed(case.seed)
+        if relative:
+            value = fn(expected, *args, **kwargs)
+        elif self.shape == "class":
+            value = probe.DRIVERS[self.drive](fn, *args, **kwargs)
+        else:
+            value = fn(*args, **kwargs)
         return wire.decode(wire.encode(probe.observe(self.observe, value, self.observe_args(case))))
 
     def diagnose_all(self, values: list, cases: list[Case]) -> str | None:
-        """The hint of the first known mistake that returns what the student returned on every input."""
-        for hint, wrong in self.mistakes.items():
+        """The message of the first known mistake that returns what the student returned on every input."""
+        for mistake in self.catalogue or ():
+            model = self.models.get(mistake.key, mistake.model)
+            if model is None:
+                continue
             try:
-                if all(self.differ(got, self._observed(wrong, case), case) is None for got, case in zip(values, cases)):
-                    return hint
+                if all(self.differ(got, self._observed(model, case, self.expected(case) if mistake.relative else None,
+                                                       mistake.relative), case) is None
+                       for got, case in zip(values, cases)):
+                    return mistake.message
             except Exception:  # noqa: BLE001 - a mistake model that cannot run says nothing
                 continue
         return None
+
+    def helper_sources(self) -> tuple[str, dict[str, str]]:
+        """The prelude and source of each helper, taken from the lesson's home module."""
+        if not self.helpers:
+            return "", {}
+        home = importlib.import_module(f"autograder.lessons.lesson{self.qid.partition('.')[0]}")
+        return (getattr(home, "HELPER_PRELUDE", "import numpy as np"),
+                {name: inspect.getsource(getattr(home, name)) for name in self.helpers})
 
 
 def question(qid: str) -> Question:
@@ -96,8 +177,11 @@ def seed() -> int:
 def request(q: Question, seed_: int) -> tuple[list[Case], str]:
     """Draw the inputs of ``q`` and the JSON request the student's kernel evaluates."""
     cases = q.draw(np.random.default_rng(seed_))
-    payload = {"cases": [{"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)),
-                          "observe": q.observe, "observe_args": wire.encode(tuple(q.observe_args(c)))}
+    prelude, helpers = q.helper_sources()
+    payload = {"shape": q.shape, "prelude": prelude, "helpers": helpers,
+               "cases": [{"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)),
+                          "observe": q.observe, "observe_args": wire.encode(tuple(q.observe_args(c))),
+                          "seed": c.seed, "drive": q.drive if q.shape == "class" else None}
                          for c in cases]}
     return cases, json.dumps(payload, allow_nan=False)
 
@@ -120,11 +204,12 @@ class Verdict:
 
 
 def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int, name: str,
-          stopped: str | None = None) -> Verdict:
+          stopped: str | None = None, source: str | None = None) -> Verdict:
     """Compare what the student's kernel wrote (``result``, JSON) with the reference.
 
     ``result`` is None when the kernel wrote nothing; ``stopped`` then says why the grader
-    stopped the probe (a time limit, say), if it did.
+    stopped the probe (a time limit, say), if it did. ``source`` is the code of the student's
+    function, for the question's structural rules.
     """
     def failed(text: str, status: str = "unreadable", mistake: str | None = None) -> Verdict:
         return Verdict(q.qid, False, f"{text}\n(seed {seed_}: the instructor can replay this test)", len(cases),
@@ -139,10 +224,11 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
         if data is None:
             return failed(f"the results of {name} are larger than {wire.MAX_BYTES // 2**20} MiB")
         if isinstance(data, dict) and isinstance(data.get("missing"), str):
-            return Verdict(q.qid, False, data["missing"][:300], len(cases), "not written")
+            return Verdict(q.qid, False, f"{name} {data['missing'][:300]}", len(cases), "not written")
         items = data["results"]
         if not isinstance(items, list) or len(items) != len(cases):
             raise wire.WireError("one result per input was expected")
+        defaults = wire.decode(data["defaults"]) if "defaults" in data else None
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         return failed(f"the results of {name} could not be read ({str(exc)[:80]}); were they tampered with?")
     values: list = []  # the student's answers up to the first one that raised or cannot be read
@@ -154,38 +240,87 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             unreadable = str(exc)[:80]  # the loop below says which input; a raise is reported there too
             break
     for k, (case, item) in enumerate(zip(cases, items)):
-        label = signature(None, case.args, case.kwargs, name=name)
+        label = name if q.shape == "value" else signature(None, case.args, case.kwargs, name=name)
         if not isinstance(item, dict):
             return failed(f"the result of {label} could not be read")
         if "raised" in item:
-            if item.get("not_written"):
-                return failed(f"{label} is not written yet: replace `raise NotImplementedError()` with your code.",
-                              "not written")
+            stub = item.get("not_written")
+            if stub:
+                stub = str(stub)[:80]
+                return failed(f"{stub} is not written yet: replace `raise NotImplementedError()` in {stub} with "
+                              f"your code" + ("." if stub == name else f" ({label} calls it)."), "not written")
             where = str(item.get("where") or "")[:200]
             return failed(f"calling {label} raised {str(item['raised'])[:80]}: {str(item.get('message', ''))[:300]}"
                           + (f"\n  (at {where})" if where else ""), "error")
+        if item.get("modified"):
+            arg = str(item["modified"])[:60]
+            return failed(f"{label} changed its argument {arg} in place: the caller's data must stay as it was. "
+                          f"Work on a copy or build a new array (`{arg} = {arg} + ...`, not `{arg} += ...`).",
+                          "wrong", "modifies its input in place")
         if k >= len(values):
             return failed(f"the result of {label} could not be read ({unreadable})")
+        if q.no_warnings and item.get("warned"):
+            return failed(f"{label} warned {str(item['warned'])[:160]}: the formula overflows or divides by zero on "
+                          f"large inputs, even if the values come out right. {q.stable_hint[:1].upper()}"
+                          f"{q.stable_hint[1:]}.", "wrong", "numerically unstable")
         got = values[k]
+        if q.criterion is not None:
+            reason = q.criterion(got, case)
+            if reason:
+                hint = q.diagnose_all(values[k:k + 1], [case])  # a modelled mistake that returns exactly this
+                text = f"{label} does not meet the exercise's criterion on the grader's data: {reason}"
+                if hint and hint not in reason:
+                    text += f"\nlikely mistake: {hint}"
+                return failed(text, "wrong", hint)
+            continue
         want = q.expected(case)
         reason = q.differ(got, want, case)
         if reason:
             hint = q.diagnose_all(values, cases[: len(values)])  # the mistake that explains all these answers
-            lines = [mismatch(f"hidden test on fresh random input failed: {label}", short(want), short(got), reason)]
+            shown = "(not shown: it is the answer)" if q.shape == "value" else short(want)
+            lines = [mismatch(f"hidden test on fresh random input failed: {label}", shown, short(got), reason)]
             if hint:
                 lines.append(f"likely mistake: {hint}")
             return failed("\n".join(lines), "wrong", hint)
-    return Verdict(q.qid, True, f"✓ hidden test {q.qid}: {len(cases)} random cases passed", len(cases))
+    if q.check_defaults and defaults is not None and q.shape == "function" and callable(q.reference):
+        for param, want in probe.parameters(q.reference)[1].items():
+            if param not in defaults:
+                return failed(f"{name}'s parameter {param} has lost its default: the exercise's signature gives "
+                              f"{param}={want!r}; keep the stub's signature.", "wrong", "changed default")
+            if difference(defaults[param], want) is not None:
+                return failed(f"the default of {param} in {name} is {short(defaults[param])}; the exercise's signature "
+                              f"says {param}={want!r}. Defaults are part of the answer: keep the stub's signature.",
+                              "wrong", "changed default")
+    for rule in q.rules:
+        if source and rule.broken(source):
+            return failed(f"{name} breaks a rule of the exercise: {rule.message}", "wrong", rule.message)
+    return Verdict(q.qid, True, f"✓ hidden test {q.qid}: {len(cases)} random case{'s' if len(cases) != 1 else ''} "
+                                f"passed", len(cases))
 
 
-def run(qid: str, answer: Any) -> int:
+def run(qid: str, answer: Any, source: str | None = None) -> int:
     """Run hidden test ``qid`` on ``answer`` in this process; raise :class:`CheckFailed` on a mismatch."""
     q = question(qid)
     seed_ = seed()
     cases, text = request(q, seed_)
-    result = json.dumps({"results": probe.evaluate_cases(answer, probe.decode_request(text))}, allow_nan=False)
-    verdict = judge(q, cases, result, seed_, getattr(answer, "__name__", "your function"))
+    payload = probe.answer(answer, probe.decode_request(text))
+    result = json.dumps(payload, allow_nan=False)
+    name = getattr(answer, "__name__", None) or ("your answer" if q.shape == "value" else "your function")
+    source = source if source is not None else function_source(answer)
+    broken = None if source else next((rule for rule in q.rules if rule.broken_by(answer)), None)
+    if broken is not None:  # code run by exec has no source: its bytecode tells
+        raise CheckFailed(f"{name} breaks a rule of the exercise: {broken.message}", exercise=f"hidden test {qid}")
+    verdict = judge(q, cases, result, seed_, name, source=source)
     if not verdict.passed:
         raise CheckFailed(verdict.message, exercise=f"hidden test {qid}")
     print(verdict.message)
     return verdict.cases
+
+
+def hidden_test(qid: str, answer: Any) -> None:
+    """What a source notebook's hidden test cell calls: ``hidden_test("02.heaviside", heaviside)``.
+
+    The grader reads that call to know which answer each test cell grades; when the instructor
+    runs a source notebook (or the build executes the solutions), it runs the test here.
+    """
+    run(qid, answer)

@@ -16,7 +16,8 @@ import stat
 import zipfile
 from pathlib import Path
 
-from . import assemble, build
+from . import assemble
+from .course import notebooks
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CHUNK = 2**20
@@ -25,7 +26,7 @@ NOTHING_TAKEN = "no notebook of the graded lessons found in the submission"
 
 
 def _notebook_names(lessons: list[str]) -> dict[str, str]:
-    return {p.name: lesson for lesson in lessons for p in build.notebooks(lesson)}
+    return {p.name: lesson for lesson in lessons for p in notebooks(lesson)}
 
 
 def _too_big(name: str, limit: int) -> str:
@@ -232,7 +233,7 @@ def why_missing(problems: list[tuple[str, str]], student: str, lesson: str, less
     Those that name the lesson's notebook, or no graded notebook at all (a linked folder); not
     those about another lesson's notebook, nor the summary that nothing was taken.
     """
-    own = [p.name for p in build.notebooks(lesson)]
+    own = [p.name for p in notebooks(lesson)]
     others = [n for n in _notebook_names(lessons) if n not in own]
     return [what for who, what in problems if who == student and what != NOTHING_TAKEN
             and (any(n in what for n in own) or not any(n in what for n in others))]

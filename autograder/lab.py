@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from . import build
+from .course import REPO, lessons
 
 LAB_ENV = Path(__file__).resolve().parent / "lab_env"
 KIT_CONFIG = LAB_ENV / "config"  # on JUPYTER_CONFIG_PATH: server extensions and lab plugins switched off
@@ -45,10 +46,13 @@ def _prepend(value: str, env: dict, name: str) -> None:
 
 
 def environment(base: dict | None = None) -> dict:
-    """The server's environment: the venv's scripts first on PATH, the kit's Jupyter settings found."""
+    """The server's environment: the venv's scripts first on PATH, the kit's Jupyter settings found,
+    and the repository importable, so that a source notebook's hidden tests (``from
+    autograder.hidden import hidden_test``) run when the instructor opens it."""
     env = build.with_venv_path(dict(os.environ if base is None else base))
     _prepend(str(KIT_CONFIG), env, "JUPYTER_CONFIG_PATH")
     _prepend(str(KIT_DATA), env, "JUPYTER_PATH")
+    _prepend(str(build.REPO), env, "PYTHONPATH")
     return env
 
 
@@ -74,7 +78,7 @@ def gradebook_lessons(course: Path) -> set[str] | None:
 def missing_lessons(course: Path) -> list[str]:
     """The lessons of source/ that the course's gradebook does not have yet."""
     have = gradebook_lessons(course) or set()
-    return [lesson for lesson in build.lessons() if lesson not in have]
+    return [lesson for lesson in lessons() if lesson not in have]
 
 
 def prepare_course(course: Path) -> list[str]:
@@ -82,20 +86,20 @@ def prepare_course(course: Path) -> list[str]:
 
     Only missing lessons are added: a lesson already in the gradebook (with its grades) is left alone.
     """
-    from . import grade
+    from . import gradebook
 
     missing = missing_lessons(course)
     if missing:
         print(f"Preparing the course folder {course} for formgrader: {', '.join(missing)} ...", flush=True)
-        grade.prepare(Path(course), missing)
+        gradebook.prepare(Path(course), missing)
     return missing
 
 
-def command(course: Path, *, root: Path = build.REPO, port: int | None = None, open_browser: bool = True,
+def command(course: Path, *, root: Path = REPO, port: int | None = None, open_browser: bool = True,
             extra: list[str] = ()) -> tuple[list[str], dict, Path]:
     """The JupyterLab command line, its environment and its working folder (the course folder)."""
     course, root = Path(course).resolve(), Path(root).resolve()
-    if course == build.REPO:
+    if course == REPO:
         raise ValueError("The course folder cannot be the repository itself (its gradebook.db would be in the "
                          "repository root): use --course grading, the default.")
     if not course.is_relative_to(root):
@@ -115,7 +119,7 @@ def command(course: Path, *, root: Path = build.REPO, port: int | None = None, o
     return argv, environment(), course
 
 
-def run(course: Path, *, root: Path = build.REPO, port: int | None = None, open_browser: bool = True,
+def run(course: Path, *, root: Path = REPO, port: int | None = None, open_browser: bool = True,
         extra: list[str] = ()) -> int:
     """Prepare the course folder if needed, then replace this process by JupyterLab."""
     course = Path(course).resolve()
@@ -128,7 +132,7 @@ def run(course: Path, *, root: Path = build.REPO, port: int | None = None, open_
         prepare_course(course)
     except RuntimeError as exc:
         sys.exit(str(exc))
-    stray = build.REPO / "gradebook.db"
+    stray = REPO / "gradebook.db"
     if stray.exists():
         print(f"note: {stray} is not used (left by an earlier formgrader start?); the gradebook is "
               f"{course / 'gradebook.db'}", flush=True)

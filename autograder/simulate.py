@@ -11,24 +11,22 @@ from pathlib import Path
 
 import nbformat
 
-from . import build
+from . import build, course
 
 
 def answer_cells(nb) -> dict[str, str]:
-    """Grade id -> source of the answer (solution) cells of a notebook."""
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("solution") and not c.metadata["nbgrader"].get("grade")
-            and c.cell_type == "code"}
+    """Grade id -> source of the code answer cells of a notebook."""
+    return {course.grade_id(c): c.source for c in nb.cells if course.kind(c) == "answer"}
 
 
 def solution_answers(lesson: str) -> dict[str, str]:
     """The model answers of a lesson's auto-graded cells, markers removed."""
-    nbs = [build.solution_notebook(p) for p in build.notebooks(lesson)]
+    nbs = [build.solution_notebook(p) for p in course.notebooks(lesson)]
     return {k: v for nb in nbs for k, v in answer_cells(nb).items()}
 
 
-def release_notebook(lesson: str, release_root: Path = build.REPO / "release"):
-    (path,) = build.notebooks(lesson, release_root)
+def release_notebook(lesson: str, release_root: Path = course.RELEASE):
+    (path,) = course.notebooks(lesson, release_root)
     return nbformat.read(path, as_version=4)
 
 
@@ -37,7 +35,7 @@ def fill(nb, answers: dict[str, str]):
     nb = nbformat.from_dict(nb)
     known = set()
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        grade_id = course.grade_id(cell)
         if grade_id in answers:
             cell.source = answers[grade_id]
             known.add(grade_id)
@@ -74,7 +72,7 @@ def write_submission(inbox: Path, student: str, notebooks: dict[str, object], *,
 def mistake_answers(lesson: str, count: int = 2) -> dict[str, str]:
     """Plausible mistakes from the test fixtures: the first wrong answer of ``count`` answer cells."""
     chosen: dict[str, str] = {}
-    for path in sorted((build.REPO / "tests" / "fixtures" / lesson / "wrong").glob("*.py")):
+    for path in sorted((course.REPO / "tests" / f"lesson{lesson[:2]}" / "fixtures" / "wrong").glob("*.py")):
         grade_id = path.stem.partition("__")[0]
         if grade_id not in chosen and len(chosen) < count:
             chosen[grade_id] = path.read_text()
@@ -99,10 +97,10 @@ def tampered(nb, answers: dict[str, str]):
 def demo_class(inbox: Path, release_root: Path, solutions_root: Path, lessons: list[str]) -> dict[str, str]:
     """Write the demo's students into ``inbox``; return who is who."""
     def name(lesson):
-        return build.notebooks(lesson)[0].name
+        return course.notebooks(lesson)[0].name
     release = {lesson: release_notebook(lesson, release_root) for lesson in lessons}
     model = {lesson: solution_answers(lesson) for lesson in lessons}
-    write_submission(inbox, "ada", {name(l): nbformat.read(build.notebooks(l, solutions_root)[0], as_version=4)
+    write_submission(inbox, "ada", {name(l): nbformat.read(course.notebooks(l, solutions_root)[0], as_version=4)
                                     for l in lessons})
     write_submission(inbox, "ben", {name(l): release[l] for l in lessons}, as_zip=True)
     write_submission(inbox, "casey", {name(l): fill(release[l], {**model[l], **mistake_answers(l)}) for l in lessons})

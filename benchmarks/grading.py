@@ -4,7 +4,7 @@
 
 It measures and prints; it asserts nothing (the tests assert behaviour). The class is the same
 for both graders: the solutions, the untouched release, and students holding plausible mistakes
-(tests/fixtures), cycling in that order; no runaway code, so neither grader waits on time limits.
+(tests/lessonNN/fixtures), cycling in that order; no runaway code, so neither grader waits on time limits.
 
 * **kit**: ``python -m autograder grade``'s engine, end to end (intake, sandboxed grading in
   parallel, nbgrader's recording, feedback, CSV export).
@@ -26,13 +26,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder import build, grade, simulate  # noqa: E402
+from autograder import build, grade, gradebook, simulate  # noqa: E402
+from autograder.course import lessons as course_lessons, notebooks  # noqa: E402
 
 
 def make_class(inbox: Path, lessons: list[str], n: int) -> list[str]:
     release = {lesson: simulate.release_notebook(lesson) for lesson in lessons}
     model = {lesson: simulate.solution_answers(lesson) for lesson in lessons}
-    names = {lesson: build.notebooks(lesson)[0].name for lesson in lessons}
+    names = {lesson: notebooks(lesson)[0].name for lesson in lessons}
     kinds = ["solution", "release", "mistakes"]
     students = []
     for i in range(n):
@@ -76,7 +77,7 @@ def plain_nbgrader(inbox: Path, work: Path, lessons: list[str]) -> tuple[float, 
     totals = {}
     for lesson in lessons:
         for student in sorted(p.name for p in (course / "submitted").iterdir()):
-            s = grade.scores(course, lesson, student)
+            s = gradebook.scores(course, lesson, student)
             totals[(student, lesson)] = sum(v or 0 for v, _ in s.values())
     return seconds, totals
 
@@ -87,7 +88,7 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-nbgrader", action="store_true", help="time the kit only")
     args = parser.parse_args(argv)
-    lessons = build.lessons()
+    lessons = course_lessons()
     with tempfile.TemporaryDirectory(prefix="tlukit-bench-") as tmp:
         work = Path(tmp)
         students = make_class(work / "inbox", lessons, args.students)

@@ -17,7 +17,6 @@ every test cell of that answer) must score zero, and the failure message must co
 from __future__ import annotations
 
 import importlib
-import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +24,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder import hidden
-
-REPO = Path(__file__).resolve().parents[1]
+from autograder import course, hidden
+from autograder.course import REPO
 
 
 def fixtures_folder(lesson: str) -> Path:
@@ -45,6 +43,8 @@ class AnswerFixture:
     description: str = ""
     expect_hint: str = ""
     loses: list[str] = field(default_factory=list)
+    hidden_hint: bool = True
+    """The hidden test names the mistake too (``# hidden-hint: no`` when only the self-check can)."""
 
     @property
     def name(self) -> str:
@@ -70,7 +70,7 @@ def answer_fixtures(lesson: str, kind: str | None = None) -> list[AnswerFixture]
         loses = [s.strip() for s in _header(source, "loses").split(",") if s.strip()]
         out.append(AnswerFixture(lesson, path.parent.name, grade_id, slug, source,
                                  _header(source, "mistake") or _header(source, "why"),
-                                 _header(source, "expect-hint"), loses))
+                                 _header(source, "expect-hint"), loses, _header(source, "hidden-hint") != "no"))
     return out
 
 
@@ -84,7 +84,7 @@ class SourceNotebook:
 
     def __init__(self, lesson: str):
         self.lesson, number = lesson, lesson[:2]
-        self.nb = nbformat.read(REPO / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+        self.nb = nbformat.read(course.SOURCE / lesson / f"{lesson}.ipynb", as_version=4)
         self.check = importlib.import_module(f"tlukit.checks.lesson{number}")
         self.home = importlib.import_module(f"autograder.lessons.lesson{number}")
         self.reference = self.questions = self.home  # one module holds both
@@ -94,15 +94,15 @@ class SourceNotebook:
         self._owner: dict[str, str | None] = {}  # test cell -> the answer cell above it
         owner = None
         for cell in self.nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution") and cell.cell_type == "code":
-                owner = meta["grade_id"]
+            kind, grade_id = course.kind(cell), course.grade_id(cell)
+            if kind == "answer":
+                owner = grade_id
                 self.answers[owner] = cell.source
-            elif meta.get("solution") and meta.get("grade"):
-                self.written[meta["grade_id"]] = (meta["points"], cell.source)
-            elif meta.get("grade"):
-                self.tests[meta["grade_id"]] = (meta["points"], cell.source)
-                self._owner[meta["grade_id"]] = owner
+            elif kind == "written":
+                self.written[grade_id] = (cell.metadata["nbgrader"]["points"], cell.source)
+            elif kind == "test":
+                self.tests[grade_id] = (cell.metadata["nbgrader"]["points"], cell.source)
+                self._owner[grade_id] = owner
 
     def tests_of(self, answer_id: str) -> list[str]:
         """The test cells between answer cell ``answer_id`` and the next answer cell."""
@@ -110,9 +110,13 @@ class SourceNotebook:
 
     def hidden_call(self, test_id: str) -> tuple[str, str]:
         """(qid, function name) of the ``hidden_test("qid", fn)`` call in a test cell."""
-        match = re.search(r'hidden_test\("([^"]+)",\s*(\w+)\)', self.tests[test_id][1])
-        assert match, f"{test_id} has no hidden_test call"
-        return match.group(1), match.group(2)
+        found = course.hidden_test_calls(self.tests[test_id][1])
+        assert found, f"{test_id} has no hidden_test call"
+        return found[0]
+
+    def run_self_check(self, test_id: str, namespace: dict) -> None:
+        """Execute only the visible part of a test cell (its hidden test removed) on ``namespace``."""
+        exec(course.HIDDEN_TESTS.sub("", self.tests[test_id][1]), {**namespace, "check": self.check})
 
     def run_test_cell(self, test_id: str, namespace: dict) -> None:
         """Execute a test cell (visible self-check, then hidden test) on ``namespace``."""
@@ -120,5 +124,9 @@ class SourceNotebook:
 
     def reference_namespace(self) -> dict:
         """numpy as ``np`` and the reference answer of every hidden test of the lesson."""
-        refs = [q.reference for q in self.home.QUESTIONS if inspect.isfunction(q.reference)]
-        return {"np": np, **{fn.__name__: fn for fn in refs}}
+        answers = {}
+        for test_id in self.tests:
+            qid, name = self.hidden_call(test_id)
+            q = hidden.question(qid)
+            answers[name] = q.reference() if q.shape == "value" and callable(q.reference) else q.reference
+        return {"np": np, **answers}

@@ -22,6 +22,7 @@ import pytest
 
 from tests.helpers import fixtures_folder  # noqa: E402
 from autograder import build, classreport, grade, hidden, runner, simulate
+from autograder.report import print_report
 from tlukit import probe
 
 LESSON = "01_mcculloch_pitts"
@@ -274,7 +275,7 @@ def test_manual_partial_faults_and_an_empty_lesson(tmp_path):
 
 
 def test_the_summary_points_to_the_report(batch, capsys):
-    grade.print_report(batch["report"])
+    print_report(batch["report"])
     out = capsys.readouterr().out
     assert f"Class report:       {batch['course'] / 'report.html'}  (open it in a browser)" in out
 

@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from autograder import build, grade, runner, simulate
+from autograder import course, grade, runner, simulate
 from tests.helpers import SourceNotebook, answer_fixtures, lessons
 
 CELL_TIMEOUT = 60
@@ -43,8 +43,8 @@ def grade_lesson_class(lesson: str, tmp_path_factory):
     inbox = tmp / "inbox"
     release = simulate.release_notebook(lesson)
     model = simulate.solution_answers(lesson)
-    (name,) = [p.name for p in build.notebooks(lesson)]
-    solution = nbformat.read(build.REPO / "solutions" / lesson / name, as_version=4)
+    (name,) = [p.name for p in course.notebooks(lesson)]
+    solution = nbformat.read(course.SOLUTIONS / lesson / name, as_version=4)
     simulate.write_submission(inbox, "solution", {name: solution})
     simulate.write_submission(inbox, "release", {name: release}, as_zip=True)
     wrong = e2e_fixtures(lesson, "wrong")
@@ -63,7 +63,7 @@ def graded(request, tmp_path_factory):
 
 
 def auto_tests(report, lesson):
-    return [q for q, _ in report.questions[lesson] if q.startswith("test_")]
+    return [q for q, _ in report.questions[lesson] if course.is_test_id(q)]
 
 
 def feedback_errors(report, outcome, grade_ids) -> str:
@@ -73,7 +73,7 @@ def feedback_errors(report, outcome, grade_ids) -> str:
     nb = nbformat.read(path, as_version=4)
     texts = []
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") in grade_ids:
+        if course.grade_id(cell) in grade_ids:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream":
                     texts.append(out.get("text", ""))
@@ -103,7 +103,7 @@ class LessonClass:
         o = report.outcome("solution", lesson)
         for grade_id, points in report.questions[lesson]:
             score, max_score = o.scores[grade_id]
-            if grade_id.startswith("test_"):
+            if course.is_test_id(grade_id):
                 assert score == max_score == points, f"{grade_id}: {score}/{max_score}"
             else:
                 assert score is None, f"{grade_id} is a written answer and waits for manual grading"
@@ -113,7 +113,7 @@ class LessonClass:
         o = report.outcome("release", lesson)
         assert o.status == "graded" and o.reason == ""  # no cell hit the time limit
         assert all(o.scores[q][0] == 0 for q in auto_tests(report, lesson))
-        written = [q for q, _ in report.questions[lesson] if not q.startswith("test_")]
+        written = [q for q, _ in report.questions[lesson] if not course.is_test_id(q)]
         assert all(o.scores[q][0] in (0, None) for q in written)
         assert o.seconds < NOTEBOOK_TIMEOUT
 
@@ -132,7 +132,7 @@ class LessonClass:
             losing = fx.loses or notebook.tests_of(fx.grade_id)
             for q in losing:
                 assert o.scores[q][0] == 0, f"{fx.name}: {q} kept {o.scores[q][0]} points"
-            assert o.total < sum(p for q, p in report.questions[lesson] if q.startswith("test_"))
+            assert o.total < sum(p for q, p in report.questions[lesson] if course.is_test_id(q))
             if fx.expect_hint:
                 text = feedback_errors(report, o, losing)
                 assert fx.expect_hint.lower() in text.lower(), f"{fx.name}: hint {fx.expect_hint!r} not in\n{text}"

@@ -24,7 +24,9 @@ import nbformat
 import pytest
 import tlukit
 
-from autograder import build, grade, runner, sandbox, simulate
+from autograder import grade, gradebook, outputs, sandbox, simulate
+from autograder.course import REPO, is_test_id, is_written
+from autograder.report import print_report
 from tests.test_grading_trust import FULL, LESSON, LIMITS, MODEL, NAME, POINTS, STUBS, ZERO, notebook, without
 
 SANDBOXED = sandbox.detect("auto").isolated
@@ -126,7 +128,7 @@ PAYLOADS = ['<script>document.title="pwned', "<iframe", 'onerror="document', "ja
 
 def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str]]]:
     """Student -> (notebook or raw bytes, expected points per test cell, words the reason must hold)."""
-    reference = str(repo / "autograder" / "reference" / "lesson01.py")
+    reference = str(repo / "autograder" / "lessons" / "lesson01.py")
     surrogate = json.dumps(notebook({**MODEL, "not_gate": MODEL["not_gate"] + "\n# pasted: \ud800"})).encode()
     return {
         "honest": (notebook(), FULL, []),
@@ -159,7 +161,7 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
 def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     inbox, course = tmp / "inbox", tmp / "course"
-    cast = students(build.REPO, course)
+    cast = students(REPO, course)
     for student, (nb, _, _) in cast.items():
         simulate.write_submission(inbox, student, {NAME: nb})
     before = _tree_hashes(TLUKIT), sorted(os.listdir(PREFIX))
@@ -181,7 +183,7 @@ def test_the_batch_completes_with_every_student(batch):
     assert all(student in exported for student in batch["cast"])
 
 
-@pytest.mark.parametrize("student", list(students(build.REPO, build.REPO)))
+@pytest.mark.parametrize("student", list(students(REPO, REPO)))
 def test_each_student_gets_exactly_the_points_earned(batch, student):
     if student in ("who-am-i", "remount", "handle") and not SANDBOXED:
         pytest.skip("without a sandbox student code has the grader's privileges: that protection is off")
@@ -291,9 +293,9 @@ def test_recording_one_student_never_fails_another(batch, tmp_path):
     shutil.copytree(batch["course"], course)
     broken = next((course / "executed" / "honest" / LESSON).glob("*.ipynb"))
     broken.write_text('{"cells": "not a list"}')
-    unrecorded = grade.record(course, [LESSON])
+    unrecorded = gradebook.record(course, [LESSON])
     assert list(unrecorded) == [("honest", LESSON)]
-    assert grade.scores(course, LESSON, "who-am-i") == {g: (p, p) for g, p in POINTS.items()}
+    assert gradebook.scores(course, LESSON, "who-am-i") == {g: (p, p) for g, p in POINTS.items()}
 
 
 def test_the_feedback_says_what_was_stopped(batch):
@@ -317,7 +319,7 @@ def test_lesson_02_keeps_its_points_after_a_fault_below_a_definition(tmp_path):
     simulate.write_submission(inbox, "ada", {f"{lesson}.ipynb": simulate.fill(simulate.release_notebook(lesson), answers)})
     report = grade.grade_class(inbox, tmp_path / "course", lessons=[lesson], limits=LIMITS, progress=False)
     outcome = report.outcome("ada", lesson)
-    auto = {g: p for g, p in grade.questions(lesson) if g.startswith("test_")}
+    auto = {g: p for g, p in gradebook.questions(lesson) if is_test_id(g)}
     assert {g: outcome.scores[g][0] for g in auto} == auto, outcome.reason
     assert "answer cell heaviside: used more than 700 MiB of memory" in outcome.reason
 
@@ -325,7 +327,7 @@ def test_lesson_02_keeps_its_points_after_a_fault_below_a_definition(tmp_path):
 def test_the_terminal_report_prints_student_text_literally(batch, capsys):
     """Reasons quote the student's code; the report shows it as text, never as rich markup
     (an unbalanced closing tag would raise MarkupError and lose the report of the whole class)."""
-    grade.print_report(batch["report"])
+    print_report(batch["report"])
     out = capsys.readouterr().out
     assert "[/yellow][/] [bold red]all tests passed[/bold red]" in " ".join(out.split())
 
@@ -339,7 +341,7 @@ def test_a_written_answer_is_shown_as_text_in_every_rendering(tmp_path):
 
     lesson = "02_perceptron"
     nb = simulate.release_notebook(lesson)
-    written = next(c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution"))
+    written = next(c for c in nb.cells if is_written(c))
     written.source = ('Logistic regression <script>document.title="pwned-md"</script>'
                       '<img src=x onerror="document.title=`pwned-img`"> <iframe src="https://example.com"></iframe>\n\n'
                       '[a link](javascript:document.title="pwned-link") ![pic](javascript:alert(1)) '
@@ -349,7 +351,7 @@ def test_a_written_answer_is_shown_as_text_in_every_rendering(tmp_path):
         "text/html": '<svg onload="alert(3)"></svg><b>bold</b>', "application/javascript": "alert(4)",
         "image/svg+xml": '<svg><script>alert(5)</script></svg>', "text/plain": "forged"})]
     out = tmp_path / "graded.ipynb"
-    runner._write(out, nb, ['a cell you added (\'<script>alert("note")</script>\'): stopped its kernel'])
+    outputs.write(out, nb, ['a cell you added (\'<script>alert("note")</script>\'): stopped its kernel'])
     page, _ = HTMLExporter().from_notebook_node(nbformat.read(out, as_version=4))
     assert active_content(page) == []
     assert "Logistic regression" in page and "bold" in page and "&lt;script&gt;alert" in page

@@ -7,12 +7,13 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder import assemble, build, grade, runner, simulate
+from autograder import assemble, grade, runner, simulate
+from autograder.course import is_test_id, notebooks
 from autograder.__main__ import main
 from tests.helpers import lessons
 
 LESSON = lessons()[0]
-NAME = build.notebooks(LESSON)[0].name
+NAME = notebooks(LESSON)[0].name
 
 
 # ----------------------------------------------------------------------------- intake (fast)
@@ -84,7 +85,7 @@ def test_faults_stay_with_their_owner(tmp_path):
                                limits=runner.Limits(cell_timeout=8, notebook_timeout=240))
 
     good, loops, corrupt = (report.outcome(s, LESSON) for s in ("good", "loops", "corrupt"))
-    full = {q: p for q, p in report.questions[LESSON] if q.startswith("test_")}
+    full = {q: p for q, p in report.questions[LESSON] if is_test_id(q)}
     assert good.status == "graded" and {q: good.scores[q][0] for q in full} == full
     assert loops.status == "graded" and "time limit" in loops.reason
     lost = [q for q in full if loops.scores[q][0] == 0]

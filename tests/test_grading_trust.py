@@ -16,13 +16,15 @@ import nbformat
 import psutil
 import pytest
 
-from autograder import build, grade, runner, sandbox, simulate
+from autograder import grade, gradebook, runner, sandbox, simulate
+from autograder.course import REPO, is_test, notebooks, skip_when_grading, grade_id as grade_id_of
+from autograder.report import print_report
 
 LESSON = "01_mcculloch_pitts"
 NAME = f"{LESSON}.ipynb"
 RELEASE = simulate.release_notebook(LESSON)
 MODEL = simulate.solution_answers(LESSON)
-POINTS = {g: p for g, p in grade.questions(LESSON)}
+POINTS = {g: p for g, p in gradebook.questions(LESSON)}
 FULL = dict(POINTS)
 ZERO = {g: 0.0 for g in POINTS}
 LIMITS = runner.Limits(cell_timeout=6, notebook_timeout=150, memory_mb=700, flood_mb=4, output_kb=64)
@@ -58,7 +60,7 @@ def notebook(answers=MODEL, after: dict[str, list[str]] | None = None, first: st
     if first:
         nb.cells.insert(0, nbformat.v4.new_code_cell(first))
     for grade_id, sources in (after or {}).items():
-        index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        index = next(i for i, c in enumerate(nb.cells) if grade_id_of(c) == grade_id)
         for offset, source in enumerate(sources, start=1):
             nb.cells.insert(index + offset, nbformat.v4.new_code_cell(source))
     return nb
@@ -120,7 +122,7 @@ for pattern in ["{repo}/autograder/lessons/*.py", "{repo}/solutions/*/*.ipynb",
         except OSError:
             pass
 for path, text in stolen.items():
-    if path.endswith("lesson01.py") and "reference" in path:
+    if path.endswith("lesson01.py") and "lessons" in path:
         exec(text)            # the instructor's reference answers, if they could be read
 for target in ["{course}/submitted/honest/{lesson}/{name}", "{course}/gradebook.db",
                "{course}/executed/honest/{lesson}/{name}", "{course}/release/{lesson}/{name}"]:
@@ -179,7 +181,7 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
     edited = notebook(IDENTITY_ONLY)
     for cell in edited.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
+        if is_test(cell):
             cell.source = "pass  # no tests here"
             meta["points"] = 100
         if meta.get("grade_id") == "test_xor_gate":
@@ -187,14 +189,14 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
             cell.pop("outputs", None), cell.pop("execution_count", None)
         if meta.get("grade_id") == "xor_gate":
             meta["grade"], meta["points"] = True, 50  # an answer cell turned into a test cell
-    edited.cells = [c for c in edited.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_nand_gate"]
+    edited.cells = [c for c in edited.cells if grade_id_of(c) != "test_nand_gate"]
     edited.metadata["nbgrader_schema_version"] = 99
     for cell in edited.cells:
         if "nbgrader" in cell.metadata:
             cell.metadata["nbgrader"]["schema_version"] = 1
 
     duplicated = notebook()
-    i = next(i for i, c in enumerate(duplicated.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "not_gate")
+    i = next(i for i, c in enumerate(duplicated.cells) if grade_id_of(c) == "not_gate")
     first = nbformat.from_dict(dict(duplicated.cells[i]))
     first.source = "def not_gate(a):\n    return a  # first try, wrong; the copy below is the one I kept"
     duplicated.cells.insert(i, first)
@@ -212,7 +214,7 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
 
     deleted = notebook()
     deleted.cells = [c for c in deleted.cells
-                     if c.metadata.get("nbgrader", {}).get("grade_id") not in ("xor_gate", "test_not_gate")]
+                     if grade_id_of(c) not in ("xor_gate", "test_not_gate")]
 
     old = nbformat.writes(nbformat.convert(notebook(), 3), version=3).encode()
     reader = READER
@@ -255,7 +257,7 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
 def batch(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("trust")
     inbox, course = tmp / "inbox", tmp / "course"
-    cast = students(build.REPO, course)
+    cast = students(REPO, course)
     for student, (nb, _, _) in cast.items():
         simulate.write_submission(inbox, student, {NAME: nb})
     (inbox / "shadow").mkdir()
@@ -315,7 +317,7 @@ def test_reasons_reach_the_csv_and_the_feedback(batch):
 
 def test_feedback_names_the_failed_checks_and_hides_the_tests(batch):
     course = batch["course"]
-    reference = (build.REPO / "autograder" / "reference" / "lesson01.py").read_text()
+    reference = (REPO / "autograder" / "lessons" / "lesson01.py").read_text()
     secret_lines = [ln.strip() for ln in reference.splitlines() if ln.strip().startswith("return")]
     for student in ("honest", "tamper-numpy", "runaway", "deleted"):
         (html,) = (course / "feedback" / student / LESSON).glob("*.html")
@@ -358,13 +360,13 @@ def test_grading_without_a_sandbox_says_which_protections_are_off(tmp_path, caps
                                progress=False)
     assert report.outcome("honest", LESSON).total == sum(POINTS.values())
     assert any("OFF" in p for p in report.protections_off)
-    grade.print_report(report)
+    print_report(report)
     out = capsys.readouterr().out
     assert "No sandbox" in out and "OFF" in out
 
 
 def test_the_report_ends_with_a_summary(batch, capsys):
-    grade.print_report(batch["report"])
+    print_report(batch["report"])
     out = capsys.readouterr().out
     assert "summary" in out
     assert f"{len(batch['cast']) - 2} notebooks graded, 2 failed" in out
@@ -373,18 +375,17 @@ def test_the_report_ends_with_a_summary(batch, capsys):
 
 
 def test_grading_mode_skips_display_cells_and_full_mode_runs_them(tmp_path):
-    (source,) = build.notebooks(LESSON)
-    release = build.REPO / "release" / LESSON / NAME
+    (source,) = notebooks(LESSON)
+    release = REPO / "release" / LESSON / NAME
     path = tmp_path / NAME
     nbformat.write(notebook(), path)
-    skipped = [c.metadata["nbgrader"]["grade_id"] for c in RELEASE.cells
-               if c.metadata.get("tlukit", {}).get("grading") == "skip"]
+    skipped = [grade_id_of(c) for c in RELEASE.cells if skip_when_grading(c)]
     assert skipped, "lesson 01 has display-only cells"
     for mode in (True, False):
         out = tmp_path / f"graded-{mode}.ipynb"
         result = runner.grade(runner.Job("ada", LESSON, source, release, path, out, LIMITS, grading_mode=mode))
         assert all(v.passed for v in result.verdicts.values()), result.reason
-        cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nbformat.read(out, as_version=4).cells}
+        cells = {grade_id_of(c): c for c in nbformat.read(out, as_version=4).cells}
         ran = [g for g in skipped if cells[g].get("execution_count")]
         assert ran == ([] if mode else skipped)
 

@@ -22,14 +22,13 @@ import nbformat
 import pytest
 
 from autograder import build, lab
+from autograder.course import RELEASE, REPO, is_graded, notebooks
 from tests.helpers import lessons
-
-REPO = build.REPO
 
 
 # ----------------------------------------------------------------------------- freshness
 def _release(lesson: str):
-    (path,) = build.notebooks(lesson, REPO / "release")
+    (path,) = notebooks(lesson, RELEASE)
     return path, nbformat.read(path, as_version=4)
 
 
@@ -56,7 +55,7 @@ def _saved_in_jupyterlab(nb):
 
 
 def _graded_cell(nb):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("points"))
+    return next(c for c in nb.cells if is_graded(c))
 
 
 def test_saving_in_jupyterlab_is_not_a_difference():
@@ -255,14 +254,14 @@ def test_lab_on_a_fresh_course_folder(lab_server, tmp_path):
         assert plugin in config["disabledExtensions"]  # a list or a dict, by JupyterLab version
 
     # manual grading: a submission recorded while the server runs; its page loads MathJax from this server
-    from autograder import grade
+    from autograder import gradebook
 
     lesson = lessons()[-1]
-    (release,) = build.notebooks(lesson, course / "release")
+    (release,) = notebooks(lesson, course / "release")
     executed = course / "executed" / "ada" / lesson / release.name
     executed.parent.mkdir(parents=True)
     shutil.copy(release, executed)
-    grade.record(course, [lesson])
+    gradebook.record(course, [lesson])
     status, body = _get(f"{base}/formgrader/api/submitted_notebooks/{lesson}/{release.stem}", token)
     assert status == 200, body[-2000:]
     (submission,) = json.loads(body)

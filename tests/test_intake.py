@@ -20,13 +20,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import assemble, build, grade, intake, runner, simulate
+from autograder import assemble, grade, gradebook, intake, runner, simulate
+from autograder.course import REPO, SOLUTIONS, lessons, notebooks
+from autograder.report import print_report
 
 LESSON = "01_mcculloch_pitts"
 NAME = f"{LESSON}.ipynb"
-SOLUTION = build.REPO / "solutions" / LESSON / NAME
+SOLUTION = SOLUTIONS / LESSON / NAME
 RELEASE = simulate.release_notebook(LESSON)
-POINTS = {g: p for g, p in grade.questions(LESSON)}
+POINTS = {g: p for g, p in gradebook.questions(LESSON)}
 FULL = dict(POINTS)
 ZERO = {g: 0.0 for g in POINTS}
 LIMITS = runner.Limits(cell_timeout=6, notebook_timeout=150, memory_mb=700, flood_mb=4, output_kb=64)
@@ -179,7 +181,7 @@ def test_reasons_reach_the_csv_and_the_report(batch, capsys):
     for student, (expected, _) in EXPECTED.items():
         if expected == ZERO:
             assert batch["report"].outcome(student, LESSON).reason.replace('"', '""') in rows, student
-    grade.print_report(batch["report"])
+    print_report(batch["report"])
     out = capsys.readouterr().out
     assert "submission problem link-to-solutions" in out and "submission problem linked-folder" in out
     assert "3 notebooks graded, 0 failed, 7 missing" in out
@@ -206,7 +208,7 @@ submitted, problems = intake.collect(Path({str(inbox)!r}), Path({str(tmp_path / 
 print(tracemalloc.get_traced_memory()[1])
 print(submitted, problems)
 """
-    done = subprocess.run([sys.executable, "-c", probe], cwd=build.REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     peak, rest = done.stdout.split("\n", 1)
     assert int(peak) < 2 * assemble.MAX_NOTEBOOK_BYTES, f"peak {int(peak) / 2**20:.0f} MiB"
@@ -237,8 +239,8 @@ def test_a_link_in_a_subfolder_and_a_fifo_are_refused_by_name(tmp_path):
 
 
 def test_why_missing_keeps_problems_about_other_lessons_out():
-    other = build.lessons()[1]
-    other_name = build.notebooks(other)[0].name
+    other = lessons()[1]
+    other_name = notebooks(other)[0].name
     problems = [("ada", f"{other_name} is a symbolic link"), ("ada", "work/ is a symbolic link to a folder"),
                 ("ada", f"{NAME} is a hard link"), ("ben", f"{NAME} is a symbolic link"), ("ada", intake.NOTHING_TAKEN)]
     assert intake.why_missing(problems, "ada", LESSON, [LESSON, other]) == \

@@ -7,10 +7,8 @@ import re
 import nbformat
 import pytest
 
-from autograder import build
+from autograder import build, course
 from tests.helpers import lessons
-
-HIDDEN_CALL = re.compile(r'hidden_test\("(\d\d\.\w+)",')
 
 
 def nbgrader_cells(nb):
@@ -24,7 +22,7 @@ def lesson(request):
 
 @pytest.fixture
 def nb(lesson):
-    paths = build.notebooks(lesson)
+    paths = course.notebooks(lesson)
     assert [p.name for p in paths] == [f"{lesson}.ipynb"], "one notebook per lesson, named like its folder"
     notebook = nbformat.read(paths[0], as_version=4)
     nbformat.validate(notebook)
@@ -48,21 +46,21 @@ def test_grade_ids_unique_and_metadata_complete(nb):
     assert len(ids) == len(set(ids)), f"duplicated grade ids: {sorted(i for i in ids if ids.count(i) > 1)}"
     for cell, meta in nbgrader_cells(nb):
         assert meta.get("schema_version") == 3, meta["grade_id"]
-        if meta.get("grade"):
-            assert float(meta.get("points", 0)) > 0, f"{meta['grade_id']} has no points"
-        if meta.get("grade") and not meta.get("solution"):
-            assert cell.cell_type == "code" and meta.get("locked"), f"{meta['grade_id']}: test cells are locked code"
-            assert meta["grade_id"].startswith("test_"), meta["grade_id"]
+        if course.is_graded(cell):
+            assert course.points(cell) > 0, f"{meta['grade_id']} has no points"
+        if course.is_graded(cell) and not course.is_answer(cell):
+            assert course.is_test(cell) and meta.get("locked"), f"{meta['grade_id']}: test cells are locked code"
+            assert course.is_test_id(meta["grade_id"]), meta["grade_id"]
 
 
 def test_every_answer_cell_is_tested(nb):
     owner, tested = None, {}
     for cell, meta in nbgrader_cells(nb):
-        if meta.get("solution") and not meta.get("grade") and cell.cell_type == "code":
+        if course.kind(cell) == "answer":
             owner = meta["grade_id"]
             tested[owner] = 0
             assert "### BEGIN SOLUTION" in cell.source, f"{owner} has no solution region"
-        elif meta.get("grade") and not meta.get("solution") and owner:
+        elif course.is_test(cell) and owner:
             tested[owner] += 1
     untested = [a for a, n in tested.items() if n == 0]
     assert tested and not untested, f"answer cells without a test cell: {untested}"
@@ -74,11 +72,11 @@ def test_test_cells_run_a_visible_check_and_a_known_hidden_test(nb, lesson):
     declared = {q.qid for q in module.QUESTIONS}
     used = set()
     for cell, meta in nbgrader_cells(nb):
-        if meta.get("grade") and not meta.get("solution"):
+        if course.is_test(cell):
             assert "check." in cell.source, f"{meta['grade_id']} shows no visible self-check"
             assert "### BEGIN HIDDEN TESTS" in cell.source, f"{meta['grade_id']} has no hidden test"
-            calls = HIDDEN_CALL.findall(cell.source)
-            assert calls and all(q.startswith(number + ".") for q in calls), meta["grade_id"]
+            calls = [qid for qid, _ in course.hidden_test_calls(cell.source)]
+            assert calls and all(re.fullmatch(rf"{number}\.\w+", q) for q in calls), meta["grade_id"]
             used.update(calls)
     assert used <= declared, f"hidden tests not declared in autograder/lessons: {used - declared}"
     assert declared <= used, f"declared hidden tests no notebook runs: {declared - used}"
@@ -86,8 +84,8 @@ def test_test_cells_run_a_visible_check_and_a_known_hidden_test(nb, lesson):
 
 def test_written_answers_are_markdown_with_points(nb):
     for cell, meta in nbgrader_cells(nb):
-        if meta.get("grade") and meta.get("solution"):
-            assert cell.cell_type == "markdown" and float(meta["points"]) > 0
+        if course.is_graded(cell) and course.is_answer(cell):
+            assert cell.cell_type == "markdown" and course.points(cell) > 0
 
 
 def test_objectives_first_recap_last(nb):
@@ -107,14 +105,14 @@ def test_release_and_solutions_are_up_to_date(lesson):
 
 
 def test_release_holds_no_solution_and_no_hidden_test(lesson):
-    (path,) = build.notebooks(lesson, build.REPO / "release")
+    (path,) = course.notebooks(lesson, course.RELEASE)
     text = path.read_text()
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text and "hidden_test(\"" not in text
     assert "raise NotImplementedError()" in text
 
 
 def test_solutions_hold_no_hidden_test_and_ran_cleanly(lesson):
-    (path,) = build.notebooks(lesson, build.REPO / "solutions")
+    (path,) = course.notebooks(lesson, course.SOLUTIONS)
     nb = nbformat.read(path, as_version=4)
     assert "hidden_test(\"" not in path.read_text()
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -125,11 +123,10 @@ def test_solutions_hold_no_hidden_test_and_ran_cleanly(lesson):
 
 def test_grader_finds_one_hidden_test_per_test_cell(nb):
     """The grader replaces each test cell's hidden test by a probe of the function it names."""
-    from autograder import hidden, runner
+    from autograder import hidden
 
-    calls = runner.hidden_calls(nb)
-    tests = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+    calls = course.hidden_calls(nb)
+    tests = [course.grade_id(c) for c in nb.cells if course.is_test(c)]
     assert sorted(calls) == sorted(tests)
     for qid, name in calls.values():
         assert hidden.question(qid).qid == qid  # declared in autograder/lessons

@@ -217,9 +217,17 @@ def test_call_returns_the_result():
 
 
 def test_call_turns_not_implemented_into_a_readable_failure():
-    with pytest.raises(CheckFailed, match=r"not_written\(1\) is not written yet.*NotImplementedError") as info:
+    with pytest.raises(CheckFailed, match=r"^not_written is not written yet: replace `raise NotImplementedError\(\)`") as info:
         call(not_written, 1)
-    assert info.value.__suppress_context__ and info.value.__cause__ is None
+    assert info.value.__suppress_context__ and info.value.__cause__ is None and info.value.not_written
+
+
+def test_not_written_names_the_stub_that_raised_not_the_function_called():
+    def identity(a):
+        return not_written([a])
+
+    with pytest.raises(CheckFailed, match=r"^not_written is not written yet.*\(identity\(0\) calls it\)"):
+        call(identity, 0)
 
 
 def test_call_turns_other_exceptions_into_a_failure_naming_the_function():

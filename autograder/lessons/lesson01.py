@@ -1,18 +1,19 @@
 """The instructor's side of lesson 01, "McCulloch–Pitts neurons and logic".
 
-These are the instructor's implementations the hidden tests compare against. Every gate is a
-network of McCulloch–Pitts neurons, wired as in Figure 10-3 of *Hands-On Machine Learning*
-(3rd ed.): all thresholds 2 except NOT's, which is 0.
+One home for everything the instructor keeps secret about this lesson: the reference answers
+(first), then the hidden tests (the inputs each draws, and the wrong implementations that would
+give an answer away), then ``QUESTIONS``. The catalogues of mistakes (their messages, and the
+models that give nothing away) are shared with the self-checks, in ``tlukit.checks.lesson01``.
 
-One home for everything the instructor keeps secret about this lesson: the reference
-answers (first), then the hidden tests (the inputs each draws, and the wrong implementations
-that name a mistake).
+Every gate is a network of McCulloch–Pitts neurons, wired as in Figure 10-3 of *Hands-On Machine
+Learning* (3rd ed.): all thresholds 2 except NOT's, which is 0.
 """
 from __future__ import annotations
 
 from itertools import product
 
 from autograder.hidden import Case, Question
+from tlukit.checks import lesson01 as check
 
 
 def mp_neuron(excitatory, inhibitory, theta):
@@ -72,13 +73,8 @@ def nand_gate(a, b):
 # --- the neuron -------------------------------------------------------------------------------
 
 def _neuron_cases(rng):
-    edge = [
-        ([], [], 0), ([], [], 1), ([0, 0], [], 0), ([], [1], 0), ([1], [], 1), ([1], [], 2),
-        ([1, 1], [], 2), ([1, 0, 1], [], 2), ([1, 1, 1], [], 2), ([0, 0, 1], [], 2),
-        ([1, 1], [1], 2), ([1, 1, 1], [1], 2), ([1, 1], [0], 2), ([1, 1, 1], [0, 1], 2),
-        ([1, 1, 1], [1, 1], 1), ([0, 1], [0, 0, 0], 1),
-    ]
-    cases = [Case((list(e), list(i), t)) for e, i, t in edge]
+    """The self-check's inputs (each known mistake fails on one of them), and 40 random neurons."""
+    cases = [Case((list(e), list(i), t)) for e, i, t, _, _ in check.NEURON_CASES]
     for _ in range(40):
         n = int(rng.integers(0, 9))
         excitatory = [int(v) for v in rng.integers(0, 2, size=n)]
@@ -91,22 +87,26 @@ def _neuron_cases(rng):
     return [cases[i] for i in order]
 
 
-NEURON_MISTAKES = {
-    "an active inhibitory input vetoes the neuron whatever the excitatory count "
-    "(yours ignores inhibition, or treats it as a weight of -1)":
-        lambda e, i, t: int(sum(e) >= t),
-    "the neuron fires when *at least* θ inputs are active: use >=, not >":
-        lambda e, i, t: int(sum(e) > t and not any(i)),
-    "inhibition is absolute (a veto), not a weight of -1 subtracted from the count":
-        lambda e, i, t: int(sum(e) - sum(i) >= t),
-    "an inhibitory input vetoes only when it is active (1), not merely because it is connected":
-        lambda e, i, t: int(sum(e) >= t and not i),
-    "count the *active* excitatory inputs (the 1s), not the connections":
-        lambda e, i, t: int(len(e) >= t and not any(i)),
-    "any active inhibitory input vetoes, not only all of them together":
-        lambda e, i, t: int(sum(e) >= t and not (i and all(i))),
-    "with θ = 0 the neuron fires even when no excitatory input is active":
-        lambda e, i, t: int(sum(e) >= t and any(e) and not any(i)),
+def _fires(e, i, t):
+    return sum(e) >= t and not any(i)
+
+
+# The neuron with one thing changed: these would give the answer away, so they stay here.
+NEURON_MODELS = {
+    "ignores_inhibition": lambda e, i, t: int(sum(e) >= t),
+    "minus_one": lambda e, i, t: int(sum(e) - sum(i) >= t),
+    "strict": lambda e, i, t: int(sum(e) > t and not any(i)),
+    "equal": lambda e, i, t: int(sum(e) == t and not any(i)),
+    "reversed": lambda e, i, t: int(t >= sum(e) and not any(i)),
+    "theta_ignored": lambda e, i, t: int(any(e) and not any(i)),
+    "counts_connections": lambda e, i, t: int(len(e) >= t and not any(i)),
+    "veto_if_connected": lambda e, i, t: int(sum(e) >= t and not i),
+    "veto_needs_all": lambda e, i, t: int(sum(e) >= t and not (i and all(i))),
+    "all_of_empty": lambda e, i, t: 0 if all(i) else int(sum(e) >= t),
+    "first_only": lambda e, i, t: int(sum(e) >= t and not (i and i[0])),
+    "theta_zero_needs_input": lambda e, i, t: int(sum(e) >= t and any(e) and not any(i)),
+    "returns_count": lambda e, i, t: sum(e) if _fires(e, i, t) else 0,
+    "none_when_silent": lambda e, i, t: 1 if _fires(e, i, t) else None,
 }
 
 
@@ -119,48 +119,62 @@ def _truth_table(n_inputs):
     return cases
 
 
-def _gate(qid, reference, n_inputs, mistakes):
-    return Question(qid=qid, reference=reference, cases=_truth_table(n_inputs), mistakes=mistakes)
+# The wirings behind the one-neuron gates' mistakes (the catalogue holds their truth tables; these
+# are the networks a student actually builds, so that they also keep the "call mp_neuron" rule).
+WIRING_MODELS = {
+    "01.identity": {
+        "never_fires": lambda a: mp_neuron([a], [], theta=2),
+        "always_fires": lambda a: mp_neuron([a, a], [], theta=0),
+        "inverted": lambda a: mp_neuron([], [a], theta=0),
+    },
+    "01.and_gate": {
+        "computes_or": lambda a, b: mp_neuron([a, b], [], theta=1),
+        "never_fires": lambda a, b: mp_neuron([a, b], [], theta=3),
+        "a_twice": lambda a, b: mp_neuron([a, a, b], [], theta=2),
+        "b_twice": lambda a, b: mp_neuron([a, b, b], [], theta=2),
+        "always_fires": lambda a, b: mp_neuron([a, b], [], theta=0),
+        "b_inhibitory": lambda a, b: mp_neuron([a, a], [b], theta=2),
+        "a_inhibitory": lambda a, b: mp_neuron([b, b], [a], theta=2),
+    },
+    "01.or_gate": {
+        "computes_and": lambda a, b: mp_neuron([a, b], [], theta=2),
+        "b_once": lambda a, b: mp_neuron([a, a, b], [], theta=2),
+        "a_once": lambda a, b: mp_neuron([a, b, b], [], theta=2),
+        "never_fires": lambda a, b: mp_neuron([a, b], [], theta=3),
+        "always_fires": lambda a, b: mp_neuron([a, a, b, b], [], theta=0),
+        "inhibitory": lambda a, b: mp_neuron([], [a, b], theta=0),
+    },
+    "01.a_and_not_b": {
+        "swapped": lambda a, b: mp_neuron([b, b], [a], theta=2),
+        "never_fires": lambda a, b: mp_neuron([a], [b], theta=2),
+        "b_ignored": lambda a, b: mp_neuron([a, a], [], theta=2),
+        "b_excitatory": lambda a, b: mp_neuron([a, a, b, b], [], theta=2),
+        "b_needed": lambda a, b: mp_neuron([a, b], [], theta=2),
+        "threshold_zero": lambda a, b: mp_neuron([a, a], [b], theta=0),
+    },
+    "01.not_gate": {
+        "always_fires": lambda a: mp_neuron([a], [], theta=0),
+        "never_fires": lambda a: mp_neuron([], [a], theta=1),
+    },
+}
+
+NEURON = ("mp_neuron",)
+GATES = NEURON + ("identity", "and_gate", "or_gate", "a_and_not_b")
 
 
-ALWAYS_0 = lambda *bits: 0  # noqa: E731
-ALWAYS_1 = lambda *bits: 1  # noqa: E731
+def _gate(qid, reference, n_inputs, catalogue, rule, helpers):
+    return Question(qid=qid, reference=reference, cases=_truth_table(n_inputs), catalogue=catalogue,
+                    models=WIRING_MODELS.get(qid, {}), helpers=helpers, rules=(rule,))
+
 
 QUESTIONS = [
-    Question(qid="01.mp_neuron", reference=mp_neuron, cases=_neuron_cases, mistakes=NEURON_MISTAKES),
-    _gate("01.identity", identity, 1, {
-        "with θ = 2 a single connection from A never reaches the threshold: connect A twice": ALWAYS_0,
-        "A must be excitatory (and θ = 2), not inhibitory": lambda a: 1 - a,
-    }),
-    _gate("01.and_gate", and_gate, 2, {
-        "one active input is enough in yours (that is OR): AND needs one connection each and θ = 2":
-            lambda a, b: int(a or b),
-        "your neuron never fires: with one connection each, θ = 2 needs both inputs": ALWAYS_0,
-    }),
-    _gate("01.or_gate", or_gate, 2, {
-        "each input alone must reach θ = 2 (yours computes AND): connect A twice and B twice":
-            lambda a, b: int(a and b),
-        "B alone does not reach the threshold: connect B twice too": lambda a, b: a,
-        "A alone does not reach the threshold: connect A twice too": lambda a, b: b,
-    }),
-    _gate("01.a_and_not_b", a_and_not_b, 2, {
-        "the roles are swapped: A is excitatory, B inhibitory": lambda a, b: int(b and not a),
-        "with θ = 2 one connection from A never reaches the threshold: connect A twice": ALWAYS_0,
-        "B must be an inhibitory input (a veto)": lambda a, b: a,
-    }),
-    _gate("01.xor_gate", xor_gate, 2, {
-        "the second hidden neuron must compute B ∧ ¬A: swap the arguments of a_and_not_b":
-            lambda a, b: int(a and not b),
-        "XOR is 0 when both inputs are active (yours computes OR)": lambda a, b: int(a or b),
-        "combine the two hidden neurons with OR, not AND": ALWAYS_0,
-    }),
-    _gate("01.not_gate", not_gate, 1, {
-        "with no excitatory inputs the neuron can only fire if θ = 0": ALWAYS_0,
-        "A must be inhibitory: it vetoes the neuron when A = 1": ALWAYS_1,
-    }),
-    _gate("01.nand_gate", nand_gate, 2, {
-        "one neuron with A and B inhibitory computes NOR: negate an AND instead":
-            lambda a, b: int(not a and not b),
-        "that is AND: feed it into a NOT": lambda a, b: int(a and b),
-    }),
+    Question(qid="01.mp_neuron", reference=mp_neuron, cases=_neuron_cases, catalogue=check.MP_NEURON,
+             models=NEURON_MODELS),
+    _gate("01.identity", identity, 1, check.IDENTITY, check.NEURON_RULE, NEURON),
+    _gate("01.and_gate", and_gate, 2, check.AND_GATE, check.NEURON_RULE, NEURON),
+    _gate("01.or_gate", or_gate, 2, check.OR_GATE, check.NEURON_RULE, NEURON),
+    _gate("01.a_and_not_b", a_and_not_b, 2, check.A_AND_NOT_B, check.NEURON_RULE, NEURON),
+    _gate("01.xor_gate", xor_gate, 2, check.XOR_GATE, check.XOR_RULE, GATES),
+    _gate("01.not_gate", not_gate, 1, check.NOT_GATE, check.NOT_RULE, GATES + ("xor_gate",)),
+    _gate("01.nand_gate", nand_gate, 2, check.NAND_GATE, check.NAND_RULE, GATES + ("xor_gate", "not_gate")),
 ]

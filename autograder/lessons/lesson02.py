@@ -1,18 +1,23 @@
 """The instructor's side of lesson 02, "The perceptron".
 
-These are the instructor's implementations the hidden tests compare against. They are written
-for clarity: one idea per line, the notation of the lesson (z = w·x + b, ŷ = heaviside(z)).
+One home for everything the instructor keeps secret about this lesson: the reference answers
+(first), then the hidden tests (the inputs each draws, and the wrong implementations that would
+give an answer away, keyed like the exercise's catalogue), then ``QUESTIONS``. The catalogues of
+mistakes (their messages, and the models that give nothing away) are shared with the
+self-checks, in ``tlukit.checks.lesson02``.
 
-One home for everything the instructor keeps secret about this lesson: the reference
-answers (first), then the hidden tests (the inputs each draws, and the wrong implementations
-that name a mistake).
+The references are written for clarity: one idea per line, the notation of the lesson
+(z = w·x + b, ŷ = heaviside(z)). Their signatures are the stubs' exactly: defaults are part of
+the answer.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from autograder.hidden import Case, Question
+from tlukit.checks import lesson02 as check
 
+HELPER_PRELUDE = "import numpy as np"
 
 def heaviside(z):
     """The Heaviside step: 0 where z < 0, 1 where z >= 0 (so heaviside(0) = 1)."""
@@ -103,7 +108,7 @@ def perceptron_as_sgd(random_state=42):
 
 # ============================================================================= hidden tests
 
-# ----------------------------------------------------------------------------- random inputs
+# ----------------------------------------------------------------------------- step functions
 def _with_zeros(rng, z):
     """``z`` with a few entries set to exactly 0 (where the step functions are tricky)."""
     z = z.copy()
@@ -124,10 +129,17 @@ def _step_cases(rng):
     ]
 
 
+def _step(z, at_zero=1, below=0):
+    """A step that is ``below`` where z < 0, 1 where z > 0 and ``at_zero`` at 0 (the mistakes' steps)."""
+    z = np.asarray(z)
+    return np.where(z < 0, below, np.where(z > 0, 1, at_zero))
+
+
+# ----------------------------------------------------------------------------- one TLU
 def _tlu_cases(rng):
     cases = []
     for _ in range(4):
-        n = int(rng.integers(1, 7))
+        n = int(rng.integers(2, 7))
         cases.append(Case((rng.normal(size=n), rng.normal(size=n), float(rng.normal()))))
     for _ in range(3):  # integers with w·x + b exactly 0
         n = int(rng.integers(2, 6))
@@ -136,9 +148,25 @@ def _tlu_cases(rng):
     n = int(rng.integers(2, 6))
     x, w = rng.integers(-4, 5, size=n), rng.integers(-4, 5, size=n)
     cases.append(Case((x, w, int(-(w @ x)) + int(rng.choice([-1, 1])))))
+    n = int(rng.integers(2, 6))  # w·x = 0 and a positive bias: the bias alone decides
+    x, w = np.zeros(n, dtype=int), rng.integers(-3, 4, size=n)
+    x[0], w[0] = int(rng.choice([-2, -1, 1, 2])), 0
+    cases.append(Case((x, w, 0.5)))
     return cases
 
 
+TLU_MODELS = {
+    "strict": lambda x, w, b: _step(np.dot(w, x) + b, at_zero=0),
+    "sgn_step": lambda x, w, b: sgn(np.dot(w, x) + b),
+    "bias_subtracted": lambda x, w, b: heaviside(np.dot(w, x) - b),
+    "bias_missing": lambda x, w, b: heaviside(np.dot(w, x)),
+    "bias_outside": lambda x, w, b: heaviside(np.dot(w, x)) + b,
+    "no_step": lambda x, w, b: np.dot(w, x) + b,
+    "elementwise": lambda x, w, b: heaviside(np.asarray(w) * np.asarray(x) + b),
+}
+
+
+# ----------------------------------------------------------------------------- a layer of TLUs
 def _layer_cases(rng):
     cases = []
     s = int(rng.integers(2, 6))  # square first: a transposed W or a per-row bias runs but gives other values
@@ -156,6 +184,22 @@ def _layer_cases(rng):
     return cases
 
 
+def _xw(X, W):
+    return np.asarray(X) @ np.asarray(W)
+
+
+LAYER_MODELS = {
+    "w_transposed": lambda X, W, b: heaviside(_xw(X, np.asarray(W).T) + b),
+    "bias_column": lambda X, W, b: heaviside(_xw(X, W) + np.asarray(b)[:, None]),
+    "bias_missing": lambda X, W, b: heaviside(_xw(X, W)),
+    "strict": lambda X, W, b: _step(_xw(X, W) + b, at_zero=0),
+    "sgn_step": lambda X, W, b: sgn(_xw(X, W) + b),
+    "no_step": lambda X, W, b: _xw(X, W) + b,
+    "bias_subtracted": lambda X, W, b: heaviside(_xw(X, W) - b),
+}
+
+
+# ----------------------------------------------------------------------------- learning rule
 def _update_cases(rng):
     cases = []
     for i in range(8):
@@ -172,6 +216,43 @@ def _update_cases(rng):
     return cases
 
 
+def _update(w, b, x, y, eta=1.0, *, flip=False, no_bias=False, strict=False, no_eta=False, always=False,
+            delta=False, sgn_prediction=False, bias_no_eta=False):
+    """The perceptron rule on one instance with one mistake switched on."""
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    z = w @ x + b
+    if delta:
+        error = int(y) - z
+    elif always:
+        error = int(y)
+    elif sgn_prediction:
+        error = int(y) - int(sgn(z))
+    else:
+        error = int(y) - int(z > 0 if strict else z >= 0)
+    if flip:
+        error = -error
+    step = 1.0 if no_eta else eta
+    b_step = 1.0 if bias_no_eta else step
+    return w + step * error * x, (b if no_bias else b + b_step * error)
+
+
+def _updating(**switches):
+    return lambda w, b, x, y, eta=1.0: _update(w, b, x, y, eta, **switches)
+
+
+UPDATE_MODELS = {
+    "flipped": _updating(flip=True),
+    "bias_not_updated": _updating(no_bias=True),
+    "strict": _updating(strict=True),
+    "no_eta": _updating(no_eta=True),
+    "always": _updating(always=True),
+    "delta_rule": _updating(delta=True),
+    "sgn_prediction": _updating(sgn_prediction=True),
+    "bias_no_eta": _updating(bias_no_eta=True),
+}
+
+
+# ----------------------------------------------------------------------------- training
 def _separable(rng, m, n, margin=0.3, integer=False):
     """``m`` points in ``n`` dimensions labelled by a random hyperplane, none closer than ``margin``."""
     if integer:
@@ -190,62 +271,109 @@ def _separable(rng, m, n, margin=0.3, integer=False):
     return X, (X @ w + b > 0).astype(int)
 
 
+def _iris_setosa():
+    """The real iris petals in their original order, setosa (True) or not."""
+    from sklearn.datasets import load_iris
+
+    iris = load_iris()
+    return iris.data[:, 2:4], iris.target == 0
+
+
 def _train_cases(rng):
+    """Every case passes eta and max_epochs, so that a changed default is named by the defaults check;
+    every case carries a seed, so that a student who shuffles or starts at random with NumPy's global
+    generator can be recognised."""
+    def seed():
+        return int(rng.integers(2**31))
+
     cases = []
     for _ in range(3):
         X, y = _separable(rng, int(rng.integers(10, 40)), int(rng.integers(2, 6)))
-        cases.append(Case((X, y), {"eta": float(rng.choice([0.1, 0.5, 1.0])), "max_epochs": 200}))
+        cases.append(Case((X, y), {"eta": float(rng.choice([0.1, 0.5])), "max_epochs": 200}, seed=seed()))
     X, y = _separable(rng, int(rng.integers(10, 30)), int(rng.integers(2, 4)), integer=True)
-    cases.append(Case((X, y)))
+    cases.append(Case((X, y), {"eta": 1.0, "max_epochs": 100}, seed=seed()))
     X, y = _separable(rng, int(rng.integers(10, 30)), 2)
-    cases.append(Case((X, y.astype(bool)), {"max_epochs": 300}))
-    cases.append(Case(_iris_setosa()))  # the real data of the lesson
+    cases.append(Case((X, y.astype(bool)), {"eta": 1.0, "max_epochs": 300}, seed=seed()))
+    cases.append(Case(_iris_setosa(), {"eta": 1.0, "max_epochs": 100}, seed=seed()))  # the lesson's real data
     X = rng.normal(size=(int(rng.integers(12, 25)), 2))  # random labels: not separable
-    cases.append(Case((X, rng.integers(0, 2, size=len(X))), {"max_epochs": int(rng.integers(3, 9))}))
+    cases.append(Case((X, rng.integers(0, 2, size=len(X))), {"eta": 1.0, "max_epochs": int(rng.integers(3, 9))},
+                      seed=seed()))
     return cases
 
 
-# ----------------------------------------------------------------------------- known mistakes
-def _heaviside_strict(z):
-    return (np.asarray(z) > 0).astype(int)
-
-
 def _train(X, y, eta=1.0, max_epochs=100, *, flip=False, no_bias=False, strict=False, epochs=None,
-           never_stop=False, count_after=False):
-    """The perceptron's training loop with one mistake switched on."""
+           never_stop=False, count_after=False, delta=None, drop_last=False, cumulative=False, shuffle=False,
+           random_init=False):
+    """The perceptron's training loop with one mistake switched on (``delta``: "ge" or "where", how the
+    prediction counted as an error is made when z is not a number)."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).astype(int)
-    w, b, errors = np.zeros(X.shape[1]), 0.0, []
-    for _ in range(epochs or max_epochs):
-        n_errors = 0
-        for x_i, y_i in zip(X, y):
-            z = w @ x_i + b
-            error = y_i - int(z > 0 if strict else z >= 0)
-            if flip:
-                error = -error
-            w = w + eta * error * x_i
-            if not no_bias:
-                b = b + eta * error
-            n_errors += int((w @ x_i + b >= 0) != y_i) if count_after else int(error != 0)
-        errors.append(n_errors)
-        if n_errors == 0 and not never_stop:
-            break
+    w = np.random.randn(X.shape[1]) if random_init else np.zeros(X.shape[1])
+    b, errors, total = 0.0, [], 0
+    with np.errstate(all="ignore"):
+        for _ in range(max_epochs if epochs is None else epochs):
+            n_errors = 0
+            order = np.random.permutation(len(X)) if shuffle else range(len(X))
+            for i in order:
+                x_i, y_i = X[i], y[i]
+                z = w @ x_i + b
+                y_hat = int(z > 0 if strict else (z >= 0 if delta != "where" else not z < 0))
+                error = y_i - y_hat
+                if flip:
+                    error = -error
+                if delta:
+                    n_errors += int(y_hat != y_i)
+                    w, b = w + eta * (y_i - z) * x_i, b + eta * (y_i - z)
+                    continue
+                w = w + eta * error * x_i
+                if not no_bias:
+                    b = b + eta * error
+                n_errors += int((w @ x_i + b >= 0) != y_i) if count_after else int(error != 0)
+            total += n_errors
+            if drop_last and n_errors == 0:
+                break
+            errors.append(total if cumulative else n_errors)
+            if n_errors == 0 and not never_stop:
+                break
     return w, b, errors
 
 
-def _update(w, b, x, y, eta=1.0, *, flip=False, no_bias=False, strict=False, no_eta=False, always=False):
-    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
-    z = w @ x + b
-    error = int(y) if always else int(y) - int(z > 0 if strict else z >= 0)
-    if flip:
-        error = -error
-    step = 1.0 if no_eta else eta
-    return w + step * error * x, (b if no_bias else b + step * error)
+def _training(**switches):
+    return lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, **switches)
 
 
-FLIPPED = "the update sign is flipped: the error is y − ŷ (target minus prediction), not ŷ − y"
-NO_BIAS = "the bias is never updated: b also moves, by η·(y − ŷ)"
-STRICT = "heaviside(0) must be 1 (the step is 0 only where z < 0): use z >= 0, not z > 0 or np.heaviside(z, 0)"
+TRAIN_MODELS = {
+    "one_epoch": _training(epochs=1),
+    "never_stops": _training(never_stop=True),
+    "flipped": _training(flip=True),
+    "no_bias": _training(no_bias=True),
+    "strict": _training(strict=True),
+    "count_after": _training(count_after=True),
+    "ignores_eta": lambda X, y, eta=1.0, max_epochs=100: _train(X, y, 1.0, max_epochs),
+    "ignores_max_epochs": lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, 100),
+    "one_extra_epoch": lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, epochs=max_epochs + 1),
+    "one_fewer_epoch": lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, epochs=max_epochs - 1),
+    "drops_last_epoch": _training(drop_last=True),
+    "cumulative_errors": _training(cumulative=True),
+    "delta_rule": _training(delta="ge"),
+    "delta_rule_where": _training(delta="where"),
+    "shuffles": _training(shuffle=True),
+    "random_init": _training(random_init=True),
+}
+
+
+# ----------------------------------------------------------------------------- decision line
+def _line_cases(rng):
+    cases = []
+    for _ in range(4):
+        w = rng.normal(size=2)
+        w = np.copysign(np.maximum(np.abs(w), 0.1), w)  # neither weight near 0
+        cases.append(Case((w, float(rng.normal()))))
+    w = rng.integers(1, 6, size=2) * rng.choice([-1, 1], size=2)
+    cases.append(Case((w, int(rng.integers(-5, 6)))))
+    cases.append(Case(((float(rng.choice([-1.5, -0.5, 0.5, 1.5])), float(rng.choice([-2.0, -0.5, 0.5, 2.0]))),
+                       float(rng.normal()))))
+    return cases
 
 
 # ----------------------------------------------------------------------------- scikit-learn
@@ -275,156 +403,36 @@ def _sgd(random_state=42, **changes):
     return SGDClassifier(**params)
 
 
-# ----------------------------------------------------------------------------- decision line
-def _line_cases(rng):
-    cases = []
-    for _ in range(4):
-        w = rng.normal(size=2)
-        w[1] = np.copysign(max(abs(w[1]), 0.1), w[1])
-        cases.append(Case((w, float(rng.normal()))))
-    w = rng.integers(1, 6, size=2) * rng.choice([-1, 1], size=2)
-    cases.append(Case((w, int(rng.integers(-5, 6)))))
-    cases.append(Case(((float(rng.normal()), float(rng.choice([-2.0, -0.5, 0.5, 2.0]))), float(rng.normal()))))
-    return cases
+SGD_MODELS = {
+    "hinge_loss": lambda random_state=42: _sgd(random_state, loss="hinge"),
+    "optimal_learning_rate": lambda random_state=42: _sgd(random_state, learning_rate="optimal"),
+    "l2_penalty": lambda random_state=42: _sgd(random_state, penalty="l2"),
+    "eta0": lambda random_state=42: _sgd(random_state, eta0=0.01),
+    "no_shuffle": lambda random_state=42: _sgd(random_state, shuffle=False),
+    "hard_coded_seed": lambda random_state=42: _sgd(42),
+    "returns_perceptron": _perceptron,
+}
 
 
-def _line(w, b, *, swap=False, s_slope=-1, s_int=-1, divide_b=True):
-    w1, w2 = w
-    if swap:
-        w1, w2 = w2, w1
-    return s_slope * w1 / w2, s_int * (b / w2 if divide_b else b)
-
-
-def _iris_setosa():
-    """The real iris petals in their original order, setosa (True) or not."""
-    from sklearn.datasets import load_iris
-
-    iris = load_iris()
-    return iris.data[:, 2:4], iris.target == 0
-
-
+# ============================================================================= the questions
 QUESTIONS = [
-    Question(
-        qid="02.heaviside",
-        reference=heaviside,
-        cases=_step_cases,
-        mistakes={
-            STRICT: _heaviside_strict,
-            "heaviside(0) must be 1, not 0.5 (the second argument of np.heaviside is the value at 0)":
-                lambda z: np.heaviside(z, 0.5),
-            "this is sgn(z): heaviside(z) is 0, not −1, for z < 0": sgn,
-        },
-    ),
-    Question(
-        qid="02.sgn",
-        reference=sgn,
-        cases=_step_cases,
-        mistakes={
-            "sgn(0) must be 0, not +1": lambda z: np.where(np.asarray(z) >= 0, 1, -1),
-            "sgn(0) must be 0, not −1": lambda z: np.where(np.asarray(z) > 0, 1, -1),
-            "this is heaviside(z): sgn(z) is −1 for z < 0": heaviside,
-        },
-    ),
-    Question(
-        qid="02.tlu",
-        reference=tlu,
-        cases=_tlu_cases,
-        mistakes={
-            STRICT: lambda x, w, b: _heaviside_strict(np.dot(w, x) + b),
-            "this TLU uses the heaviside step (0 or 1), not sgn": lambda x, w, b: sgn(np.dot(w, x) + b),
-            "add the bias: z = w·x + b (it is subtracted)": lambda x, w, b: heaviside(np.dot(w, x) - b),
-            "add the bias: z = w·x + b (it is missing)": lambda x, w, b: heaviside(np.dot(w, x)),
-        },
-    ),
-    Question(
-        qid="02.dense_tlu_layer",
-        reference=dense_tlu_layer,
-        cases=_layer_cases,
-        mistakes={
-            "W is used transposed: compute X @ W (shape (n, k), one column per unit), not X @ W.T":
-                lambda X, W, b: heaviside(X @ W.T + b),
-            "the bias is not broadcast correctly: b[j] belongs to unit j and is added to every row "
-            "(add b as a (k,) vector, not as a column)":
-                lambda X, W, b: heaviside(X @ W + np.asarray(b)[:, None]),
-            STRICT: lambda X, W, b: _heaviside_strict(X @ W + b),
-            "the bias is missing: XW + b": lambda X, W, b: heaviside(X @ W),
-        },
-    ),
-    Question(
-        qid="02.layer_shapes",
-        reference=layer_shapes,
-        cases=lambda rng: [Case(tuple(int(v) for v in rng.choice(np.arange(1, 100), size=3, replace=False)))
-                           for _ in range(4)],
-        mistakes={
-            "W is used transposed: W has one row per input and one column per unit, shape (n, k)":
-                lambda m, n, k: {"X": (m, n), "W": (k, n), "b": (k,), "output": (m, k)},
-            "b is a 1-D vector of k biases, shape (k,)":
-                lambda m, n, k: {"X": (m, n), "W": (n, k), "b": (k, 1), "output": (m, k)},
-            "one bias per unit, not per instance: b has shape (k,)":
-                lambda m, n, k: {"X": (m, n), "W": (n, k), "b": (m,), "output": (m, k)},
-            "the output has one row per instance and one column per unit: (m, k)":
-                lambda m, n, k: {"X": (m, n), "W": (n, k), "b": (k,), "output": (k, m)},
-        },
-    ),
-    Question(
-        qid="02.perceptron_update",
-        reference=perceptron_update,
-        cases=_update_cases,
-        mistakes={
-            FLIPPED: lambda *a: _update(*a, flip=True),
-            NO_BIAS: lambda *a: _update(*a, no_bias=True),
-            STRICT: lambda *a: _update(*a, strict=True),
-            "multiply the change by the learning rate eta": lambda *a: _update(*a, no_eta=True),
-            "update in proportion to the error y − ŷ, which is 0 when the prediction is right":
-                lambda *a: _update(*a, always=True),
-        },
-    ),
-    Question(
-        qid="02.train_perceptron",
-        reference=train_perceptron,
-        cases=_train_cases,
-        mistakes={
-            "training stopped after one epoch: keep going until an epoch has no error (or max_epochs)":
-                lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, epochs=1),
-            "training never stops: stop after the first epoch without any error (and count that epoch)":
-                lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, never_stop=True),
-            FLIPPED: lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, flip=True),
-            NO_BIAS: lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, no_bias=True),
-            STRICT: lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, strict=True),
-            "count an error when the prediction made before the update is wrong, not after it":
-                lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, count_after=True),
-            "use the arguments eta and max_epochs (not fixed values)":
-                lambda X, y, eta=1.0, max_epochs=100: _train(X, y),
-        },
-    ),
-    Question(
-        qid="02.decision_line",
-        reference=decision_line,
-        cases=_line_cases,
-        mistakes={
-            "w1 and w2 are swapped: solve for x2, so divide by w2": lambda w, b: _line(w, b, swap=True),
-            "both signs are wrong: x2 = −(w1/w2)·x1 − b/w2": lambda w, b: _line(w, b, s_slope=1, s_int=1),
-            "the slope's sign is wrong: x2 = −(w1/w2)·x1 − b/w2": lambda w, b: _line(w, b, s_slope=1),
-            "the intercept's sign is wrong: x2 = −(w1/w2)·x1 − b/w2": lambda w, b: _line(w, b, s_int=1),
-            "divide the bias by w2 too: the intercept is −b/w2": lambda w, b: _line(w, b, divide_b=False),
-        },
-    ),
-    Question(
-        qid="02.perceptron_as_sgd",
-        reference=perceptron_as_sgd,
-        cases=lambda rng: [Case((int(rs),)) for rs in rng.choice(10_000, size=3, replace=False)],
-        observe="fitted_estimator",
-        observe_args=_fit_data,
-        mistakes={
-            'learning_rate is left at its default "optimal": the perceptron uses learning_rate="constant"':
-                lambda random_state=42: _sgd(random_state, learning_rate="optimal"),
-            'penalty is left at its default "l2": the perceptron has no regularisation, penalty=None':
-                lambda random_state=42: _sgd(random_state, penalty="l2"),
-            "the random_state argument is not passed on to SGDClassifier":
-                lambda random_state=42: _sgd(42),
-            "the learning rate eta0 must be 1": lambda random_state=42: _sgd(random_state, eta0=0.01),
-            "return an SGDClassifier set up as a perceptron, not the Perceptron class itself":
-                lambda random_state=42: _perceptron(random_state),
-        },
-    ),
+    Question(qid="02.heaviside", reference=heaviside, cases=_step_cases, catalogue=check.HEAVISIDE),
+    Question(qid="02.sgn", reference=sgn, cases=_step_cases, catalogue=check.SGN, models={"heaviside": heaviside},
+             helpers=("heaviside",)),
+    Question(qid="02.tlu", reference=tlu, cases=_tlu_cases, catalogue=check.TLU, models=TLU_MODELS,
+             helpers=("heaviside", "sgn")),
+    Question(qid="02.layer_shapes", reference=layer_shapes, catalogue=check.LAYER_SHAPES,
+             cases=lambda rng: [Case(tuple(int(v) for v in rng.choice(np.arange(1, 100), size=3, replace=False)))
+                                for _ in range(4)]),
+    Question(qid="02.dense_tlu_layer", reference=dense_tlu_layer, cases=_layer_cases, catalogue=check.DENSE_TLU_LAYER,
+             models=LAYER_MODELS, helpers=("heaviside", "sgn", "tlu")),
+    Question(qid="02.perceptron_update", reference=perceptron_update, cases=_update_cases,
+             catalogue=check.PERCEPTRON_UPDATE, models=UPDATE_MODELS, helpers=("heaviside", "sgn", "tlu")),
+    Question(qid="02.train_perceptron", reference=train_perceptron, cases=_train_cases,
+             catalogue=check.TRAIN_PERCEPTRON, models=TRAIN_MODELS,
+             helpers=("heaviside", "sgn", "tlu", "dense_tlu_layer", "perceptron_update")),
+    Question(qid="02.decision_line", reference=decision_line, cases=_line_cases, catalogue=check.DECISION_LINE),
+    Question(qid="02.perceptron_as_sgd", reference=perceptron_as_sgd, catalogue=check.PERCEPTRON_AS_SGD,
+             cases=lambda rng: [Case((int(rs),)) for rs in rng.choice(10_000, size=3, replace=False)],
+             observe="fitted_estimator", observe_args=_fit_data, models=SGD_MODELS),
 ]

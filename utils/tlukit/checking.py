@@ -27,8 +27,9 @@ ATOL = 1e-8
 class CheckFailed(AssertionError):
     """A self-check or hidden test failed. The message says why; the traceback is hidden."""
 
-    def __init__(self, message: str, *, exercise: str | None = None):
+    def __init__(self, message: str, *, exercise: str | None = None, not_written: bool = False):
         self.exercise = exercise
+        self.not_written = not_written
         self.message = message
         title = f"{exercise}: " if exercise else ""
         super().__init__(title + message)
@@ -101,6 +102,19 @@ def difference(got: Any, expected: Any, *, rtol: float = RTOL, atol: float = ATO
         first = tuple(int(i) for i in bad[0])
         return (f"{len(bad)} of {want.size} values differ{at}; first at index {first}: "
                 f"expected {want[first]:.6g}, got {have[first]:.6g}")
+    if isinstance(expected, np.ndarray) and expected.dtype.kind in "USc":  # strings, bytes, complex numbers
+        have = np.asarray(got) if isinstance(got, (np.ndarray, list, tuple)) else None
+        if have is None or have.shape != expected.shape:
+            return f"wrong shape or type{at}: expected an array of shape {expected.shape}, got {short(got)}"
+        if expected.dtype.kind == "c":
+            ok = np.isclose(have.astype(complex), expected, rtol=rtol, atol=atol, equal_nan=True)
+        else:
+            ok = have.astype(expected.dtype.kind) == expected if have.dtype.kind in "US" else np.zeros(expected.shape, bool)
+        if np.all(ok):
+            return None
+        bad = np.argwhere(~np.asarray(ok, dtype=bool).reshape(expected.shape))
+        first = tuple(int(i) for i in bad[0]) if bad.size else ()
+        return f"{len(bad)} of {expected.size} values differ{at}; first at index {first}: expected {expected[first].item()!r}, got {have[first].item()!r}"
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return f"expected a dict{at}, got {type(got).__name__}: {short(got)}"
@@ -136,19 +150,23 @@ def call(fn: Callable, *args: Any, label: str | None = None, **kwargs: Any) -> A
     a test its points under nbgrader) and shown as a note on stdout.
     """
     label = label or signature(fn, args, kwargs)
+    if fn is Ellipsis:
+        raise CheckFailed("not written yet: replace `...` with your answer and run its cell again", not_written=True)
     if not callable(fn):
         raise CheckFailed(f"expected a function, got {type(fn).__name__}: {short(fn)}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             result = fn(*args, **kwargs)
-        except NotImplementedError:
-            raise CheckFailed(
-                f"{label} is not written yet: replace `raise NotImplementedError()` with your code."
-            ) from None
         except CheckFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - any student error becomes a readable failure
+            stub = unwritten(exc)
+            if stub:
+                own = stub == getattr(fn, "__name__", None)
+                raise CheckFailed(f"{stub} is not written yet: replace `raise NotImplementedError()` in {stub} "
+                                  f"with your code" + ("." if own else f" ({label} calls it)."),
+                                  not_written=True) from None
             where = _student_frame(exc)
             raise CheckFailed(
                 f"calling {label} raised {type(exc).__name__}: {exc}" + (f"\n  (at {where})" if where else "")
@@ -156,6 +174,18 @@ def call(fn: Callable, *args: Any, label: str | None = None, **kwargs: Any) -> A
     for w in caught:
         print(f"note: {label} warned: {w.category.__name__}: {w.message}")
     return result
+
+
+def unwritten(exc: BaseException) -> str | None:
+    """The name of the function whose stub raised ``exc`` (a ``NotImplementedError``), else None."""
+    if not isinstance(exc, NotImplementedError):
+        return None
+    tb = exc.__traceback__
+    name = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_name
+        tb = tb.tb_next
+    return name if name and not name.startswith("<") else "your function"
 
 
 def _student_frame(exc: BaseException) -> str:
@@ -180,23 +210,34 @@ def expect(
     *,
     call: str,
     hint: str | None = None,
-    mistakes: Iterable[tuple[Any, str]] = (),
+    mistakes: Iterable[tuple[Any, Any]] = (),
+    catalogue: Any = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
     exercise: str | None = None,
     rtol: float = RTOL,
     atol: float = ATOL,
 ) -> None:
     """Raise :class:`CheckFailed` unless ``got`` agrees with ``expected``.
 
-    ``mistakes`` pairs the value a known mistake would return with a hint naming it; when
-    ``got`` matches one of them, that hint replaces the general ``hint``.
+    ``mistakes`` pairs the value a known mistake would return with a hint naming it (a string
+    or a :class:`tlukit.mistakes.Mistake`); ``catalogue`` (a :class:`tlukit.mistakes.Catalogue`)
+    runs each modelled mistake on ``args``/``kwargs``, the input that gave ``got``. The first
+    mistake that returns exactly what came back replaces the general ``hint``.
     """
     reason = difference(got, expected, rtol=rtol, atol=atol)
     if reason is None:
         return
     for wrong_value, why in mistakes:
         if difference(got, wrong_value, rtol=rtol, atol=atol) is None:
-            hint = why
+            hint = getattr(why, "message", why)
             break
+    else:
+        if catalogue is not None:
+            found = catalogue.explain([got], [(tuple(args), dict(kwargs or {}), expected)],
+                                      lambda a, b: difference(a, b, rtol=rtol, atol=atol) is None)
+            if found is not None:
+                hint = found.message
     raise CheckFailed(mismatch(call, short(expected), short(got), reason, hint), exercise=exercise)
 
 

@@ -27,12 +27,13 @@ def plot_decision_boundary(
     resolution: int = 200,
     margin: float = 0.5,
     feature_names: Sequence[str] = ("$x_1$", "$x_2$"),
-    class_names: Sequence[str] = ("0", "1"),
+    class_names: Sequence[str] = ("class 0", "class 1"),
     title: str | None = None,
 ):
     """Shade the regions where ``predict`` outputs each class, and scatter the data ``X, y``.
 
     ``predict`` takes an (n, 2) array and returns n labels (any numeric or boolean type).
+    ``class_names`` name the two classes in the legend (pass names that mean something: "setosa").
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).astype(int).ravel()
@@ -72,7 +73,8 @@ def truth_table(functions: Mapping[str, Callable[..., int]], n_inputs: int = 2,
 
 def plot_truth_table(functions: Mapping[str, Callable[..., int]], n_inputs: int = 2, *, ax=None,
                      input_names: Sequence[str] = ("A", "B", "C", "D"), title: str | None = None):
-    """Draw a truth table as a grid: inputs on the left, one column per function; 1s shaded."""
+    """Draw a truth table as a grid: one row per input combination, in the order 00, 01, 10, 11
+    (the order the whole course uses), the inputs on the left, one column per function; 1s shaded."""
     rows = truth_table(functions, n_inputs, input_names)
     columns = list(rows[0])
     values = np.array([[row[c] for c in columns] for row in rows])
@@ -84,13 +86,16 @@ def plot_truth_table(functions: Mapping[str, Callable[..., int]], n_inputs: int 
         ax.text(j, i, str(v), ha="center", va="center", fontsize=12, color="white" if shade[i, j] > 0.8 else "black")
     ax.set_xticks(range(len(columns)), columns)
     ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel(f"inputs ({', '.join(columns[:n_inputs])})  |  outputs", fontsize=9, labelpad=10)
     ax.set_yticks([])
+    ax.set_ylabel("one row per input", fontsize=9)
     ax.axvline(n_inputs - 0.5, color="k", lw=2)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     if title:
-        ax.set_title(title, pad=24)
+        ax.set_title(title, pad=12)
     return ax
 
 

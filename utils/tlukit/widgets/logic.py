@@ -10,19 +10,20 @@ input (A, B), the neurons that fire are coloured.
 table of the same functions; where no widget can run it shows the same picture, statically.
 
 Nothing here computes a neuron: every output shown comes from the functions passed in (the
-student's), so a function that is not written yet is drawn as "?".
+student's), so a function that is not written yet is drawn as "?", and one line says which
+exercise to finish (``exercise=`` names it) instead of a failure.
 """
 from __future__ import annotations
 
 import inspect
 from itertools import product
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from .core import show
+from .core import not_ready_message, notice, show, unfinished_message
 
 FIRE = "#f5a623"      # a neuron that fires
 SILENT = "white"      # a neuron that does not
@@ -236,8 +237,12 @@ LABELS = {"identity": "C=A", "and_gate": "A∧B", "or_gate": "A∨B", "a_and_not
           "not_gate": "¬A", "nand_gate": "¬(A∧B)"}
 
 
-def explorer_figure(functions: Sequence[Callable], a: int = 1, b: int = 0, *, caption: str | None = None):
-    """The picture of the explorer: the networks at input (a, b) and the whole truth table."""
+def explorer_figure(functions: Sequence[Callable], a: int = 1, b: int = 0, *, caption: str | None = None,
+                    note: str | None = None):
+    """The picture of the explorer: the networks at input (a, b) and the whole truth table.
+
+    ``caption`` titles the figure (default: the input shown); ``note`` is a second line under it
+    (which of the student's functions are not finished yet)."""
     funcs = _by_name(functions)
     names = list(funcs)
     fig = plt.figure(figsize=(2.2 * len(names) + 3.6, 3.4))
@@ -248,28 +253,70 @@ def explorer_figure(functions: Sequence[Callable], a: int = 1, b: int = 0, *, ca
     table = fig.add_subplot(outer[1])
     draw_truth_table(table, funcs, LABELS, highlight=(a, b))
     table.set_title("truth table", fontsize=11)
-    if caption:
-        fig.suptitle(caption, fontsize=10, y=1.04)
+    title = caption if caption is not None else f"Your networks at A = {a}, B = {b}"
+    if note:
+        title = f"{title}\n{note}"
+    fig.suptitle(title, fontsize=10, y=1.04 if not note else 1.08)
     return fig
 
 
-def truth_table_explorer(*functions: Callable, a: int = 1, b: int = 0) -> None:
+def _problems(functions: Sequence[Callable]) -> dict[str, BaseException]:
+    """The functions that raise on some input (a stub, or broken), with the first exception."""
+    found = {}
+    for name, fn in _by_name(functions).items():
+        for bits in product((0, 1), repeat=_arity(fn)):
+            try:
+                fn(*bits)
+            except Exception as exc:  # noqa: BLE001 - the student's code is not ready
+                found[name] = exc
+                break
+    return found
+
+
+def _not_ready_line(functions: Sequence[Callable], problems: dict[str, BaseException],
+                    exercise: str | Mapping[str, str] | None) -> str:
+    count = len(_by_name(functions))
+    if len(problems) == 1:
+        (name, exc), = problems.items()
+        line = not_ready_message(name, exc, exercise=exercise, what="explorer")
+        return line if count == 1 else line + " Until then it is drawn as “?”."
+    if len(problems) == count:
+        return unfinished_message(problems, exercise=exercise, what="explorer", until="none of them runs yet.")
+    return unfinished_message(problems, exercise=exercise, what="explorer",
+                              until="until then they are drawn as “?”.")
+
+
+def truth_table_explorer(*functions: Callable, a: int = 1, b: int = 0,
+                         exercise: str | Mapping[str, str] | None = None) -> None:
     """Toggle the inputs A and B and watch which neurons of your networks fire.
 
     Pass your gate functions, e.g. ``truth_table_explorer(identity, and_gate, or_gate,
     a_and_not_b, xor_gate)``; they are recognised by name and drawn as the book's networks
     (the hidden neurons of XOR use your ``a_and_not_b``), any other function as a black box.
     Where no widget can run, the picture for A = ``a``, B = ``b`` is shown instead.
+
+    A function that is still a stub (or raises) is drawn as "?" and one line says which exercise
+    to finish; when none of them runs yet, only that line is shown. ``exercise`` names the
+    exercise in it: one label for all (``"Exercise 2"``) or one per function name
+    (``{"and_gate": "Exercise 2", "xor_gate": "Exercise 3"}``).
     """
     if not functions:
         raise ValueError("truth_table_explorer needs at least one function, e.g. truth_table_explorer(and_gate).")
-    show(lambda: build_explorer(functions, a, b),
-         lambda: explorer_figure(functions, a, b,
-                                 caption=f"A = {a}, B = {b} (static picture: run the notebook in Jupyter to toggle the inputs)"))
+    problems = _problems(functions)
+    note = _not_ready_line(functions, problems, exercise) if problems else None
+    if problems and len(problems) == len(_by_name(functions)):
+        notice(note)
+        return
+    show(lambda: build_explorer(functions, a, b, note=note),
+         lambda: explorer_figure(functions, a, b, note=note,
+                                 caption=f"A = {a}, B = {b} (static picture: run the notebook in Jupyter to toggle the inputs)"),
+         description="truth-table explorer")
 
 
-def build_explorer(functions: Sequence[Callable], a: int = 1, b: int = 0):
+def build_explorer(functions: Sequence[Callable], a: int = 1, b: int = 0, *, note: str | None = None):
     """The ipywidgets object of :func:`truth_table_explorer` (never waits for input)."""
+    import html
+
     import ipywidgets as w
     from IPython.display import display
 
@@ -277,13 +324,14 @@ def build_explorer(functions: Sequence[Callable], a: int = 1, b: int = 0):
                                style={"button_width": "3em"}) for name, v in (("A", a), ("B", b))]
     status = w.HTML()
     out = w.Output()
+    extra = f"<br>ℹ️ {html.escape(note)}" if note else ""
 
     def redraw(*_):
         x, y = (t.value for t in toggles)
         funcs = _by_name(functions)
         firing = [LABELS.get(k, k) for k, fn in funcs.items()
                   if _output(fn, *((x,) if _arity(fn) == 1 else (x, y))) == 1]
-        status.value = f"A = {x}, B = {y} → firing outputs: <b>{', '.join(firing) or 'none'}</b>"
+        status.value = f"A = {x}, B = {y} → firing outputs: <b>{', '.join(firing) or 'none'}</b>{extra}"
         fig = explorer_figure(functions, x, y)
         with out:
             out.clear_output(wait=True)

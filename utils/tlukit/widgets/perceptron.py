@@ -7,10 +7,16 @@ shows the sequence of states:
 
 * interactively, with a slider, a play button and "back"/"step" buttons;
 * statically (nbgrader, nbconvert, GitHub), as small multiples: the boundary after a few steps.
+
+Each frame has one fixed size (:data:`FRAME_SIZE`, drawn at twice the resolution it is shown at)
+and the image is pinned to that size in the widget's layout: a VBox stretches its children to
+its full width (``align-items`` is left at ``stretch``) and the image widget's CSS is
+``max-width: 100%; height: auto``, so an image without a width of its own was blown up to the
+notebook's width. A student's ``update`` that is still a stub, or raises, gives one friendly line
+("Finish Exercise 5 (perceptron_update) to use this stepper: ...") instead of a traceback.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -18,11 +24,14 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 from ..checking import CheckFailed, call, short
-from .core import show
+from .core import DPI, not_ready_message, notice, render_png, show
 
 COLORS = {0: "#d95f02", 1: "#1b62c4"}
 MARKERS = {0: "s", 1: "o"}
 REGIONS = ["#fbe3d6", "#d6e6fb"]
+CLASS_NAMES = ("y = 0", "y = 1")
+FRAME_SIZE = (6.0, 4.4)   # inches, one frame of the widget: 600 × 440 CSS pixels at DPI 100
+FIGURE_WIDTH = 7.0        # inches, the static small multiples (at most 3 panels a row)
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,8 @@ def _limits(X, margin=0.5):
     return (lo[0], hi[0]), (lo[1], hi[1])
 
 
-def draw_step(ax, X, y, step: Step, *, feature_names=("$x_1$", "$x_2$"), class_names=("0", "1"),
-              title: str | None = None, legend: bool = True, resolution: int = 150):
+def draw_step(ax, X, y, step: Step, *, feature_names=("$x_1$", "$x_2$"), class_names=CLASS_NAMES,
+              title: str | None = None, legend: bool = True, resolution: int = 150, fontsize: float = 10):
     """Draw the data, the half-planes of z = w·x + b and the boundary z = 0 for one step."""
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).astype(int)
@@ -109,11 +118,12 @@ def draw_step(ax, X, y, step: Step, *, feature_names=("$x_1$", "$x_2$"), class_n
         ax.scatter(*X[step.index], s=260, facecolors="none", edgecolors=color, linewidths=2.2, zorder=4)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel(feature_names[0])
-    ax.set_ylabel(feature_names[1])
+    ax.set_xlabel(feature_names[0], fontsize=fontsize)
+    ax.set_ylabel(feature_names[1], fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize - 1)
     if legend:
-        ax.legend(loc="best", fontsize="small")
-    ax.set_title(title if title is not None else _caption(step), fontsize=10)
+        ax.legend(loc="best", fontsize=fontsize - 1, title="class", title_fontsize=fontsize - 1)
+    ax.set_title(title if title is not None else _caption(step), fontsize=fontsize)
     return ax
 
 
@@ -157,12 +167,14 @@ def _chosen(steps: list[Step], frames: int) -> list[int]:
 
 
 def stepper_figure(X, y, steps: list[Step], *, frames: int = 6, feature_names=("$x_1$", "$x_2$"),
-                   class_names=("0", "1"), title: str | None = None):
-    """Small multiples: the boundary after a few chosen steps."""
+                   class_names=CLASS_NAMES, title: str | None = None):
+    """Small multiples: the boundary after a few chosen steps, at most :data:`FIGURE_WIDTH` wide."""
     chosen = _chosen(steps, frames)
     cols = min(3, len(chosen))
     rows = int(np.ceil(len(chosen) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.4 * rows), squeeze=False)
+    panel = FIGURE_WIDTH / 3
+    fig, axes = plt.subplots(rows, cols, figsize=(panel * cols, panel * 0.86 * rows + 0.45), squeeze=False,
+                             sharex=True, sharey=True, layout="constrained")
     for n, (ax, t) in enumerate(zip(axes.ravel(), chosen)):
         step = steps[t]
         caption = _caption(step)
@@ -170,35 +182,47 @@ def stepper_figure(X, y, steps: list[Step], *, frames: int = 6, feature_names=("
             caption = caption.split("\n")[0].split(":")[0] + (": converged\n" if not step.changed else ":\n") + \
                 caption.split("\n")[-1]
         draw_step(ax, X, y, step, feature_names=feature_names, class_names=class_names, title=caption,
-                  legend=n == 0)
+                  legend=False, fontsize=7.5)
+        if n % cols:
+            ax.set_ylabel("")
+        if n < len(chosen) - cols:
+            ax.set_xlabel("")
     for ax in axes.ravel()[len(chosen):]:
         ax.axis("off")
-    fig.suptitle(title or "The perceptron rule, one instance at a time "
-                          "(ring: the instance just presented; red = update, green = no change)", fontsize=11)
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="class", loc="outside lower center", ncol=len(labels), fontsize=8,
+               title_fontsize=8, frameon=False)
+    fig.suptitle(title or "The perceptron rule, one instance at a time\n"
+                          "(ring: the instance just presented; red = update, green = no change)", fontsize=9)
     return fig
 
 
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def stepper_widget(X, y, steps: list[Step], *, feature_names=("$x_1$", "$x_2$"), class_names=("0", "1")):
-    """An ipywidgets box: slider + play + back/step buttons over ``steps``, and the current figure."""
-    import ipywidgets as W
+def frame_figure(X, y, step: Step, *, feature_names=("$x_1$", "$x_2$"), class_names=CLASS_NAMES):
+    """One frame of the stepper, :data:`FRAME_SIZE` inches (not a pyplot figure: nothing to close)."""
     from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FRAME_SIZE, layout="constrained")
+    draw_step(fig.subplots(), X, y, step, feature_names=feature_names, class_names=class_names)
+    return fig
+
+
+def stepper_widget(X, y, steps: list[Step], *, feature_names=("$x_1$", "$x_2$"), class_names=CLASS_NAMES):
+    """An ipywidgets box: slider + play + back/step buttons over ``steps``, and the current figure.
+
+    Every frame is a PNG of :data:`FRAME_SIZE` inches drawn at twice :data:`~.core.DPI`, shown at
+    exactly ``FRAME_SIZE × DPI`` CSS pixels (never stretched to the notebook's width).
+    """
+    import ipywidgets as W
 
     cache: dict[int, bytes] = {}
 
     def frame(t: int) -> bytes:
         if t not in cache:
-            fig = Figure(figsize=(5.6, 4.6))
-            draw_step(fig.subplots(), X, y, steps[t], feature_names=feature_names, class_names=class_names)
-            cache[t] = _png(fig)
+            cache[t] = render_png(frame_figure(X, y, steps[t], feature_names=feature_names,
+                                               class_names=class_names), tight=False)[0]
         return cache[t]
 
+    width, height = (round(inches * DPI) for inches in FRAME_SIZE)
     last = len(steps) - 1
     slider = W.IntSlider(value=0, min=0, max=last, description="step", continuous_update=False,
                          layout=W.Layout(width="420px"))
@@ -206,7 +230,9 @@ def stepper_widget(X, y, steps: list[Step], *, feature_names=("$x_1$", "$x_2$"),
     W.jslink((play, "value"), (slider, "value"))
     back = W.Button(description="◀ back", layout=W.Layout(width="90px"))
     forward = W.Button(description="step ▶", layout=W.Layout(width="90px"), button_style="primary")
-    image = W.Image(value=frame(0), format="png")
+    image = W.Image(value=frame(0), format="png", width=str(width), height=str(height),
+                    layout=W.Layout(width=f"{width}px", height=f"{height}px", align_self="flex-start",
+                                    object_fit="contain", flex="0 0 auto"))
     info = W.HTML(_describe(steps, 0))
 
     def render(change):
@@ -225,18 +251,27 @@ def stepper_widget(X, y, steps: list[Step], *, feature_names=("$x_1$", "$x_2$"),
 def perceptron_stepper(X, y, update: Callable, eta: float = 1.0, *, w0=None, b0: float = 0.0,
                        max_epochs: int = 20, max_steps: int = 400, frames: int = 6,
                        feature_names: Sequence[str] = ("$x_1$", "$x_2$"),
-                       class_names: Sequence[str] = ("0", "1"), title: str | None = None) -> None:
+                       class_names: Sequence[str] = CLASS_NAMES, title: str | None = None,
+                       exercise: str | None = None) -> None:
     """Step through perceptron training on 2-D data with *your* ``update(w, b, x, y, eta)``.
 
     ``X`` is (m, 2), ``y`` holds 0/1 labels. Your function is called on instance 0, 1, ... in
     order, epoch after epoch, starting from ``w0`` (zeros by default) and ``b0``, until an
     epoch changes nothing. Where widgets run you get a slider and a step button; elsewhere a
     figure of the boundary after a few steps.
+
+    While ``update`` is a stub (or raises, or returns something else than a pair), one line says
+    what to finish instead: ``exercise="Exercise 5"`` names the exercise in it.
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"perceptron_stepper draws 2-D data: X must have shape (m, 2), not {X.shape}.")
-    steps = stepper_history(X, y, update, eta, w0=w0, b0=b0, max_epochs=max_epochs, max_steps=max_steps)
+    try:
+        steps = stepper_history(X, y, update, eta, w0=w0, b0=b0, max_epochs=max_epochs, max_steps=max_steps)
+    except Exception as exc:  # noqa: BLE001 - the student's code is not ready: say so, no traceback
+        notice(not_ready_message(getattr(update, "__name__", "update"), exc, exercise=exercise, what="stepper"))
+        return
     show(lambda: stepper_widget(X, y, steps, feature_names=feature_names, class_names=class_names),
          lambda: stepper_figure(X, y, steps, frames=frames, feature_names=feature_names,
-                                class_names=class_names, title=title))
+                                class_names=class_names, title=title),
+         description="perceptron stepper")

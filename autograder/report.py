@@ -1,0 +1,91 @@
+"""What grading a class tells the instructor on the spot: the progress bar, the table of points
+per question in the terminal (:func:`print_report`), and the scores by question as a CSV
+(:func:`write_question_csv`). The class report's HTML page is :mod:`autograder.classreport`.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import course
+
+if TYPE_CHECKING:
+    from .grade import Report
+
+
+def progress_bar(total: int):
+    """A progress bar on stderr for grading ``total`` notebooks."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="grading", unit="notebook", file=sys.stderr)
+
+
+def write_question_csv(report: Report, path: Path) -> None:
+    """One row per student, lesson and question: the score, the maximum, the status and the reason."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "lesson", "question", "score", "max_score", "status", "reason"])
+        for o in report.outcomes:
+            for grade_id, points in report.questions[o.lesson]:
+                score, _ = o.scores.get(grade_id, (0.0 if o.status != "graded" else None, points))
+                writer.writerow([o.student, o.lesson, grade_id, "" if score is None else score, points, o.status, o.reason])
+
+
+def print_report(report: Report) -> None:
+    """The points per question of every lesson, the notes, the failures and where the files are."""
+    from rich.console import Console
+    from rich.markup import escape as esc  # reasons quote student code: show it, never read it as markup
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 140))
+    for lesson, qs in report.questions.items():
+        table = Table(title=f"{lesson}: points per question", title_justify="left")
+        table.add_column("student")
+        for grade_id, points in qs:
+            table.add_column(f"{grade_id.removeprefix(course.TEST_PREFIX)}\n/{points:g}", justify="right")
+        table.add_column("total", justify="right", style="bold")
+        table.add_column("status")
+        notes = []
+        for o in (o for o in report.outcomes if o.lesson == lesson):
+            cells = []
+            for grade_id, _ in qs:
+                score, _ = o.scores.get(grade_id, (None, 0))
+                cells.append("·" if grade_id not in o.scores else "manual" if score is None else f"{score:g}")
+            possible = sum(p for _, p in qs)
+            status = {"graded": "[green]graded[/green]", "failed": "[red]failed[/red]"}.get(o.status, o.status)
+            if o.reason:
+                notes.append(f"  {o.student}: {esc(o.reason)}")
+                status += " *"
+            table.add_row(o.student, *cells, f"{o.total:g}/{possible:g}", status)
+        console.print(table)
+        for note in notes:
+            console.print(f"[yellow]*[/yellow]{note}", highlight=False)
+        if any(s is None for o in report.outcomes if o.lesson == lesson for s, _ in o.scores.values()):
+            console.print("  manual: a written answer waiting for manual grading (nbgrader formgrader)")
+        console.print()
+    for who, what in report.problems:
+        console.print(f"[yellow]submission problem[/yellow] {esc(who)}: {esc(what)}", highlight=False)
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    graded = [o for o in report.outcomes if o.status == "graded"]
+    console.rule("summary")
+    console.print(f"{len(graded)} notebooks graded, {len(failed)} failed, "
+                  f"{sum(o.status == 'missing' for o in report.outcomes)} missing, in {report.seconds:.1f} s "
+                  f"({report.workers} worker{'s' if report.workers != 1 else ''}).")
+    for o in failed:
+        console.print(f"  [red]failed[/red] {o.student}/{o.lesson}: {esc(o.reason)}", highlight=False)
+    if report.protections_off:
+        console.print(f"[bold red]No sandbox[/bold red]: {esc(report.sandbox_why)}. Protections that are off:", highlight=False)
+        for what in report.protections_off:
+            console.print(f"  - {esc(what)}", highlight=False)
+    else:
+        console.print("Student code ran in a bubblewrap sandbox; every verdict was computed outside it.")
+    console.print(f"Gradebook CSV:      {esc(str(report.grades_csv))}", highlight=False)
+    console.print(f"Scores by question: {esc(str(report.questions_csv))}", highlight=False)
+    console.print(f"Feedback (HTML):    {esc(str(report.course / 'feedback'))}/<student>/<lesson>/", highlight=False)
+    console.print(f"Gradebook database: {esc(str(report.course / 'gradebook.db'))}", highlight=False)
+    if report.class_report:
+        console.print(f"Class report:       {esc(str(report.class_report))}  (open it in a browser)", highlight=False)
+    elif report.class_report_error:
+        console.print(f"[red]Class report not written[/red]: {esc(report.class_report_error)}", highlight=False)
