@@ -240,7 +240,8 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             unreadable = str(exc)[:80]  # the loop below says which input; a raise is reported there too
             break
     for k, (case, item) in enumerate(zip(cases, items)):
-        label = name if q.shape == "value" else signature(None, case.args, case.kwargs, name=name)
+        label = (name if q.shape == "value" else f"{name}, driven by the grader's program {k + 1} of {len(cases)},"
+                 if q.shape == "class" else signature(None, case.args, case.kwargs, name=name))
         if not isinstance(item, dict):
             return failed(f"the result of {label} could not be read")
         if "raised" in item:
@@ -259,10 +260,6 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
                           "wrong", "modifies its input in place")
         if k >= len(values):
             return failed(f"the result of {label} could not be read ({unreadable})")
-        if q.no_warnings and item.get("warned"):
-            return failed(f"{label} warned {str(item['warned'])[:160]}: the formula overflows or divides by zero on "
-                          f"large inputs, even if the values come out right. {q.stable_hint[:1].upper()}"
-                          f"{q.stable_hint[1:]}.", "wrong", "numerically unstable")
         got = values[k]
         if q.criterion is not None:
             reason = q.criterion(got, case)
@@ -282,6 +279,12 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             if hint:
                 lines.append(f"likely mistake: {hint}")
             return failed("\n".join(lines), "wrong", hint)
+    for case, item in zip(cases, items):  # right values: were they computed in a numerically stable way?
+        if q.no_warnings and item.get("warned"):
+            label = signature(None, case.args, case.kwargs, name=name)
+            return failed(f"{label} gave the right values but warned {str(item['warned'])[:160]}: the formula "
+                          f"overflows, or takes a log or a quotient of 0, on some inputs. {q.stable_hint[:1].upper()}"
+                          f"{q.stable_hint[1:]}.", "wrong", "numerically unstable")
     if q.check_defaults and defaults is not None and q.shape == "function" and callable(q.reference):
         for param, want in probe.parameters(q.reference)[1].items():
             if param not in defaults:
@@ -307,7 +310,7 @@ def run(qid: str, answer: Any, source: str | None = None) -> int:
     result = json.dumps(payload, allow_nan=False)
     name = getattr(answer, "__name__", None) or ("your answer" if q.shape == "value" else "your function")
     source = source if source is not None else function_source(answer)
-    broken = None if source else next((rule for rule in q.rules if rule.broken_by(answer)), None)
+    broken = None if source is not None else next((rule for rule in q.rules if rule.broken_by(answer)), None)
     if broken is not None:  # code run by exec has no source: its bytecode tells
         raise CheckFailed(f"{name} breaks a rule of the exercise: {broken.message}", exercise=f"hidden test {qid}")
     verdict = judge(q, cases, result, seed_, name, source=source)

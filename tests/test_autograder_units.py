@@ -117,7 +117,7 @@ def test_solution_notebook_strips_markers_and_hidden_tests():
 def test_check_command_spots_a_stale_release(tmp_path):
     """Edit a source notebook in a copy of the repository: `autograder check` must say so."""
     copy = tmp_path / "repo"
-    for part in ("autograder", "source", "release", "solutions", "nbgrader_config.py"):
+    for part in ("autograder", "source", "release", "solutions", "nbgrader_config.py", "course.toml"):
         src = REPO / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / part)
     lesson = lessons()[0]

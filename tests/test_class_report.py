@@ -151,7 +151,7 @@ def test_judge_says_why_a_test_failed_and_which_mistake():
 
     def verdict(fn=None, result=None, stopped=None):
         if fn is not None:
-            result = json.dumps({"results": probe.evaluate_cases(fn, probe.decode_request(text))})
+            result = json.dumps({"results": probe.evaluate_cases(fn, probe.decode_request(text)["cases"])})
         return hidden.judge(q, cases, result, 3, "not_gate", stopped)
 
     def stub(a):
@@ -172,7 +172,7 @@ def test_judge_says_why_a_test_failed_and_which_mistake():
         assert (v.status, v.mistake, v.passed) == (status, mistake, status == "passed"), v.message
     assert expected["wrong"][0].message.endswith(f"likely mistake: {expected['wrong'][1]}\n(seed 3: the instructor "
                                                  "can replay this test)")
-    missing = hidden.judge(q, cases, json.dumps({"missing": "not_gate is not defined"}), 3, "not_gate")
+    missing = hidden.judge(q, cases, json.dumps({"missing": "is not defined"}), 3, "not_gate")
     assert (missing.status, missing.message) == ("not written", "not_gate is not defined")
     assert verdict(lambda a: a).mistake is None  # wrong, and no known mistake explains it
 

@@ -142,7 +142,9 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
         "display-update": (notebook(after={"setup": DISPLAY, "gates": UPDATE}), FULL, []),
         "hang-after-def": (notebook({**MODEL, "mp_neuron": HANG_AFTER_DEF}), FULL,
                            ["was interrupted at line", "while True:", "what it had defined before was kept"]),
-        "hang-before-def": (notebook({**MODEL, "mp_neuron": HANG_BEFORE_DEF}), ZERO, ["was interrupted at line 1"]),
+        # the gates are graded on their own, with a correct mp_neuron in place of the one never defined
+        "hang-before-def": (notebook({**MODEL, "mp_neuron": HANG_BEFORE_DEF}), without("test_mp_neuron"),
+                            ["was interrupted at line 1"]),
         "exit-after-def": (notebook({**MODEL, "mp_neuron": EXIT_AFTER_DEF}), FULL,
                            ["stopped its kernel", "os._exit(1)", "were run again in a new kernel"]),
         "ignore-interrupt": (notebook({**MODEL, "mp_neuron": IGNORE_INTERRUPT_AFTER_DEF}), FULL,
@@ -150,7 +152,7 @@ def students(repo, course) -> dict[str, tuple[object, dict[str, float], list[str
         "memory-after-def": (notebook({**MODEL, "mp_neuron": MEMORY_AFTER_DEF}), FULL, ["700 MiB of memory"]),
         "fork-storm": (notebook(after={"setup": [CHILDREN.format(n=1000, big="")]}), FULL, ["more than 64 processes"]),
         "many-children": (notebook(after={"setup": [CHILDREN.format(n=40, big=SHARED)]}), FULL, []),
-        "huge-result": (notebook({**MODEL, "not_gate": HUGE}), without("test_not_gate", "test_nand_gate"), []),
+        "huge-result": (notebook({**MODEL, "not_gate": HUGE}), without("test_not_gate"), []),  # nand: a correct not_gate
         "xss": (notebook(after={"setup": [XSS_OUTPUTS], "xor_gate": [XSS_CRASH]}), FULL, ["<script>"]),
         "rich-markup": (notebook(after={"xor_gate": [RICH_CRASH]}), FULL, ["[/yellow][/] [bold red]"]),
     }

@@ -349,3 +349,69 @@ def test_explorer_keeps_its_call_signature(live, shown):
     logic.truth_table_explorer(and_gate, or_gate, a=0, b=1)
     (bundle,), _ = shown[-1]
     assert core.WIDGET_MIME in bundle
+
+
+# ------------------------------------------------------------ the explorer's truth table and size
+
+def identity(a):
+    return a
+
+
+def a_and_not_b(a, b):
+    return int(a and not b)
+
+
+def xor_done(a, b):
+    return int(a != b)
+
+
+def nand_gate(a, b):
+    raise NotImplementedError()
+
+
+xor_done.__name__ = "xor_gate"
+FIVE = (identity, and_gate, or_gate, a_and_not_b, xor_done)
+
+
+def table_rows(ax) -> list[list[str]]:
+    """The cells' texts of a drawn truth table, row by row from the top, left to right."""
+    cells = {}
+    for t in ax.texts:
+        x, y = t.get_position()
+        cells.setdefault(round(y), []).append((x, t.get_text()))
+    top_down = sorted(cells) if ax.yaxis_inverted() else sorted(cells, reverse=True)
+    return [[text for _, text in sorted(cells[y])] for y in top_down]
+
+
+def test_truth_table_has_one_row_per_input_combination():
+    _, ax = plt.subplots()
+    logic.draw_truth_table(ax, {"and_gate": and_gate, "identity": identity, "xor_gate": xor_gate},
+                           logic.LABELS, highlight=(1, 0))
+    assert table_rows(ax) == [["0", "0", "0", "0", "?"],
+                              ["0", "1", "0", "0", "?"],
+                              ["1", "0", "0", "1", "?"],
+                              ["1", "1", "1", "1", "?"]], "rows (A, B) = 00, 01, 10, 11, outputs last"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B", "A∧B", "C=A", "A⊕B"]
+    assert ax.get_xlabel() and ax.get_ylabel()
+    framed = [p for p in ax.patches if not p.get_fill()]
+    assert len(framed) == 1 and framed[0].get_y() == pytest.approx(2 - 0.5), "the row of (1, 0) is framed"
+    assert framed[0].get_width() == 5 and framed[0].get_height() == 1
+
+
+@pytest.mark.parametrize("gates, max_size", [
+    ((and_gate,), (6.0, 4.5)),
+    ((and_gate, or_gate), (12.0, 4.5)),
+    (FIVE, (12.0, 7.0)),
+    ((*FIVE, nand_gate), (12.0, 7.0)),
+])
+def test_explorer_figure_shows_the_table_by_rows_and_keeps_a_modest_size(static, shown, gates, max_size):
+    logic.truth_table_explorer(*gates, a=0, b=1)
+    (fig,), _ = shown[0]
+    (table,) = [ax for ax in fig.axes if ax.get_title() == "truth table"]
+    rows = table_rows(table)
+    assert [r[:2] for r in rows] == [["0", "0"], ["0", "1"], ["1", "0"], ["1", "1"]]
+    assert all(len(r) == 2 + len(gates) for r in rows)
+    assert [t.get_text() for t in table.get_xticklabels()][:2] == ["A", "B"]
+    drawn = fig.get_tightbbox().size          # what the picture is cropped to
+    for w, h in (fig.get_size_inches(), drawn):
+        assert w <= max_size[0] + 1e-9 and h <= max_size[1] + 1e-9, (len(gates), w, h)

@@ -95,6 +95,44 @@ def test_value_answers_are_assignments_only():
         assert f"\n{name} = " in source
 
 
+def test_stubs_carry_full_docstrings():
+    """Every function a student writes comes with its arguments, shapes, what to return and about how many lines."""
+    import ast
+    import nbformat
+    from autograder import course
+    release = nbformat.read(course.RELEASE / NB.lesson / f"{NB.lesson}.ipynb", as_version=4)
+    stubs = [c.source for c in release.cells if course.kind(c) == "answer"]
+    functions = [node for stub in stubs for node in ast.parse(stub).body if isinstance(node, ast.FunctionDef)]
+    assert len(functions) == sum(q.shape == "function" for q in QUESTIONS.values())
+    for fn in functions:
+        doc = ast.get_docstring(fn) or ""
+        assert "Args:" in doc and "Returns:" in doc and "shape" in doc, fn.name
+        assert "line" in doc.lower(), fn.name
+    text = "\n".join(c.source for c in release.cells)
+    assert "[lesson 04: backpropagation by hand](../04_backprop/04_backprop.ipynb)" in text
+    assert (course.RELEASE / "04_backprop" / "04_backprop.ipynb").exists()
+
+
+def test_tables_match_the_references_and_the_mistake_models():
+    """The worked-out values of the self-checks are what the instructor's reference returns, and each value listed
+    for a mistake is what that mistake's model returns on the same input."""
+    for name, rows in check.CASES.items():
+        q = QUESTIONS[name]
+        for args, kwargs, want, note, wrong in rows:
+            with np.errstate(all="ignore"):
+                got = q.reference(*copy.deepcopy(args), **kwargs)
+            got = tuple(got) if isinstance(got, list) else got
+            assert check.difference(got, want, **check._F32) is None, (name, note)
+            for key, value in wrong.items():
+                mistake = getattr(q.catalogue, key)
+                model = q.models.get(key, mistake.model)
+                with np.errstate(all="ignore"):
+                    out = (model(want, *copy.deepcopy(args), **kwargs) if mistake.relative
+                           else model(*copy.deepcopy(args), **kwargs))
+                out = tuple(out) if isinstance(out, list) else out
+                assert check.difference(out, value, rtol=1e-9, atol=1e-11) is None, (name, key, note)
+
+
 # --- facts about the references ---------------------------------------------------------------
 
 def test_sigmoid_facts(strict):
@@ -373,6 +411,106 @@ def test_fixture_share_named():
     for answer in NB.answers:   # the first wrong fixture of each answer (the one the end-to-end test grades) is named
         first = next(f for f in wrong if f.grade_id == answer)
         assert first in named and first.hidden_hint, first.name
+
+
+# --- each exercise graded on its own: a wrong earlier function, right later answers ---------------
+
+WRONG_EARLIER = {   # the wrong function of an earlier exercise, as a student writes it
+    "sigmoid_sign_flipped": "def sigmoid(z):\n    return 1 / (1 + np.exp(np.asarray(z, dtype=float)))\n",
+    "sigmoid_naive": "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n",  # overflows
+    "sigmoid_precedence": "def sigmoid(z):\n    return 1 / 1 + np.exp(-np.asarray(z, dtype=float))\n",
+    "tanh_negated": "def tanh(z):\n    return 1 - 2 * sigmoid(2 * np.asarray(z))\n",
+    "elu_no_minus_one": ("def elu(z, alpha=1.0):\n    z = np.asarray(z)\n"
+                         "    return np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0)))\n"),
+    "elu_naive": ("def elu(z, alpha=1.0):\n    z = np.asarray(z, dtype=float)\n"
+                  "    return np.where(z > 0, z, alpha * (np.exp(z) - 1))\n"),                     # overflows
+    "relu_abs": "def relu(z):\n    return np.abs(z)\n",
+    "softplus_naive": "def softplus(z):\n    return np.log1p(np.exp(np.asarray(z, dtype=float)))\n",
+    "elu_derivative_minus_one": ("def elu_derivative(z, alpha=1.0):\n    z = np.asarray(z)\n"
+                                 "    return np.where(z > 0, 1.0, alpha * np.expm1(np.minimum(z, 0)))\n"),
+    "softmax_no_shift": ("def softmax(Z, axis=-1):\n    E = np.exp(np.asarray(Z, dtype=float))\n"
+                         "    return E / E.sum(axis=axis, keepdims=True)\n"),
+    "softmax_axis_zero": ("def softmax(Z, axis=-1):\n    Z = np.asarray(Z, dtype=float)\n"
+                          "    E = np.exp(Z - Z.max(axis=0, keepdims=True))\n    return E / E.sum(axis=0, keepdims=True)\n"),
+    "log_softmax_no_shift": ("def log_softmax(Z, axis=-1):\n    Z = np.asarray(Z, dtype=float)\n"
+                             "    return Z - np.log(np.sum(np.exp(Z), axis=axis, keepdims=True))\n"),
+}
+LATER_CELLS = ("tanh", "activations", "derivatives", "softmax", "mlp_forward", "cross_entropy")
+
+
+def _versions(cell):
+    """The solution of an answer cell and each of its right fixtures: (name, source)."""
+    return [("solution", NB.answers[cell])] + [(f.slug, f.source) for f in answer_fixtures(NB.lesson, "right")
+                                               if f.grade_id == cell]
+
+
+AGREEMENT = [pytest.param(wrong, cell, version, source, id=f"{wrong}-{cell}-{version}")
+             for wrong in WRONG_EARLIER for cell in LATER_CELLS for version, source in _versions(cell)]
+
+
+@pytest.mark.parametrize("wrong,cell,version,source", AGREEMENT)
+def test_a_right_answer_passes_both_sides_whatever_the_earlier_functions(wrong, cell, version, source, monkeypatch,
+                                                                          capsys):
+    """A notebook with one wrong earlier function (sigmoid, elu, softmax ...) and right later answers: the hidden
+    test replaces the wrong function by a correct one (helpers=), and the self-check judges the answer against the
+    student's own function. Every later answer passes both, and the wrong function's own test fails both."""
+    monkeypatch.setenv("TLUKIT_HIDDEN_SEED", "0")
+    namespace: dict = {"np": np}
+    for answer, solution in NB.answers.items():
+        exec(source if answer == cell else solution, namespace)
+    exec(WRONG_EARLIER[wrong], namespace)
+    broken = wrong.split("_")[0] if not wrong.startswith(("elu_derivative", "log_softmax")) else (
+        "elu_derivative" if wrong.startswith("elu_derivative") else "log_softmax")
+    order = list(NB.tests)
+    own = next(t for t in order if NB.hidden_call(t)[1] == broken)
+    with pytest.raises(CheckFailed):
+        NB.run_self_check(own, namespace)
+    with pytest.raises(CheckFailed):
+        hidden.run(NB.hidden_call(own)[0], namespace[broken])
+    later = [t for t in NB.tests_of(cell) if order.index(t) > order.index(own)]
+    for test_id in later:
+        qid, name = NB.hidden_call(test_id)
+        NB.run_self_check(test_id, namespace)
+        hidden.run(qid, namespace[name])
+    out = capsys.readouterr().out
+    assert out.count("✓") == 2 * len(later), out
+    assert "note:" not in out
+
+
+def test_the_self_check_says_which_earlier_exercise_to_fix():
+    """A wrong selu that uses a wrong elu: the self-check names elu's exercise and says selu is graded alone."""
+    namespace: dict = {"np": np}
+    for solution in NB.answers.values():
+        exec(solution, namespace)
+    exec(WRONG_EARLIER["elu_no_minus_one"], namespace)
+    exec("def selu(z):\n    return elu(z, alpha=1.6732632423543772)\n", namespace)   # the scale is missing too
+    with pytest.raises(CheckFailed) as failure:
+        NB.run_self_check("test_activations_selu", namespace)
+    message = str(failure.value)
+    assert "your selu uses your elu, which fails its own check (Exercise 6)" in message
+    assert "selu itself is graded with a correct elu" in message
+    assert "your selu is wrong as well" in message
+    with pytest.raises(CheckFailed, match="scale is missing"):
+        hidden.run("03.selu", namespace["selu"])
+
+
+def test_helpers_are_declared_once_and_exist():
+    for name, q in QUESTIONS.items():
+        assert q.helpers == check.HELPERS.get(name, ()), name
+        assert all(h in QUESTIONS for h in q.helpers), name
+        for h in q.helpers:   # an earlier exercise, in the notebook's order
+            assert list(QUESTIONS).index(h) < list(QUESTIONS).index(name), (name, h)
+        for helper, _, _ in check.RELATIONS.get(name, ()):
+            assert helper in q.helpers, (name, helper)
+        assert (name in check.OVERFLOW) == q.no_warnings, name
+    text = "\n".join(c.source for c in NB.nb.cells)
+    for name, label in check.EXERCISE_OF.items():   # the exercise each answer belongs to, as the notebook numbers it
+        heading = text.index(f"### {label} ")
+        assert heading < text.index(f"def {name}(" if name in QUESTIONS and QUESTIONS[name].shape == "function"
+                                    else f"{name} = "), name
+        following = text.find("### Exercise ", heading + 1)
+        assert following == -1 or text.index(f"def {name}(" if QUESTIONS[name].shape == "function"
+                                             else f"{name} = ") < following, name
 
 
 # --- the value exercises ----------------------------------------------------------------------

@@ -18,10 +18,15 @@ from typing import Any
 
 MAX_NODES = 60
 FINISH = "Exercise 3 (the Value class)"
+TITLE = "Expression graph: data (forward) and grad (backward) of every node"
 
 
 class GraphError(Exception):
     """The object is not (yet) a graph of Values."""
+
+
+class GraphTooLarge(GraphError):
+    """A graph of Values with too many nodes to draw legibly."""
 
 
 def _number(value: Any, what: str) -> float:
@@ -54,7 +59,7 @@ def walk(root: Any, max_nodes: int = MAX_NODES) -> tuple[list, list[tuple[int, i
         if id(node) in on_path:
             raise GraphError("_prev leads back to a node it came from (a cycle)")
         if len(index) + len(on_path) >= max_nodes:
-            raise GraphError(f"the graph has more than {max_nodes} nodes, too many to draw legibly")
+            raise GraphTooLarge(f"the graph has more than {max_nodes} nodes, too many to draw legibly")
         for attribute in ("data", "grad", "_prev"):
             if not hasattr(node, attribute):
                 raise GraphError(f"a node of type {type(node).__name__} has no attribute {attribute!r}")
@@ -87,7 +92,7 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}" if math.isfinite(x) else str(x)
 
 
-def _graphviz(info: list[dict], edges: list[tuple[int, int]], rankdir: str):
+def _graphviz(info: list[dict], edges: list[tuple[int, int]], rankdir: str, title: str | None = None):
     """A ``graphviz.Digraph`` of the graph, or None when Graphviz cannot draw here."""
     if shutil.which("dot") is None:
         return None
@@ -95,7 +100,8 @@ def _graphviz(info: list[dict], edges: list[tuple[int, int]], rankdir: str):
         import graphviz
     except ImportError:
         return None
-    dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir})
+    dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir, "label": title or TITLE, "labelloc": "t",
+                                                     "fontsize": "12"})
     for k, node in enumerate(info):
         label = " | ".join(part for part in (node["name"], f"data {_fmt(node['data'])}",
                                              f"grad {_fmt(node['grad'])}") if part)
@@ -182,7 +188,7 @@ def _matplotlib(info: list[dict], edges: list[tuple[int, int]], ax=None, title: 
     ax.set_xlim(-1.1 if min(column) == 0 else -2.2, 3.0 * (n_cols - 1) + 1.1)
     ax.set_ylim(min(y) - 1.0, max(y) + 1.0)
     ax.axis("off")
-    ax.set_title(title or "Expression graph: data (forward) and grad (backward) of every node", fontsize=10)
+    ax.set_title(title or TITLE, fontsize=10)
     if created:
         fig.tight_layout()
         plt.close(fig)  # returned, not left open: a notebook shows it once, as the cell's result
@@ -191,18 +197,22 @@ def _matplotlib(info: list[dict], edges: list[tuple[int, int]], ax=None, title: 
 
 
 def draw(root: Any, names: dict | None = None, *, engine: str = "auto", rankdir: str = "LR", ax=None,
-         title: str | None = None, exercise: str = FINISH):
+         title: str | None = None, exercise: str = FINISH, max_nodes: int = MAX_NODES):
     """Draw the graph that computed ``root``: each value with its data and grad, each operation.
 
     ``names`` maps a name to a node (``{"a": a, "J": J}``) to label those boxes. ``engine`` is
     ``"auto"`` (Graphviz if its ``dot`` program is installed, else Matplotlib), ``"graphviz"``
     or ``"matplotlib"``. Returns a ``graphviz.Digraph`` or a Matplotlib ``Figure`` (or ``ax``
     when one is given): make it the last line of a cell to see it. Returns None, after printing
-    which exercise to finish, when ``root`` is not a finished ``Value``.
+    which exercise to finish, when ``root`` is not a finished ``Value`` (or says so when the graph
+    has more than ``max_nodes`` nodes).
     """
     try:
-        nodes, edges = walk(root)
+        nodes, edges = walk(root, max_nodes)
         info = _describe(nodes, names)
+    except GraphTooLarge as why:
+        print(f"⚠ {why}: draw a smaller expression (or pass max_nodes=... to draw it anyway).")
+        return None
     except GraphError as why:
         print(f"⏳ finish {exercise} to draw this graph: {why}.")
         return None
@@ -211,7 +221,7 @@ def draw(root: Any, names: dict | None = None, *, engine: str = "auto", rankdir:
         return None
     try:
         if engine in ("auto", "graphviz") and ax is None:
-            dot = _graphviz(info, edges, rankdir)
+            dot = _graphviz(info, edges, rankdir, title)
             if dot is not None:
                 return dot
         return _matplotlib(info, edges, ax=ax, title=title)

@@ -139,6 +139,8 @@ def activations_figure(functions: Mapping[str, tuple], z_range=(-4.0, 4.0), *, n
         draw_activation(ax, ax, name, fn, derivative, z, alpha, legend=False, fontsize=8)
         ax.set_title(name + (f" (alpha = {alpha:g})" if alpha is not None else ""), fontsize=9)
         ax.set_ylim(-2.2, 4.2)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("value and slope", fontsize=8)
     for ax in axes.ravel()[len(names):]:
         ax.axis("off")
     handles = [plt.Line2D([], [], color=COLOR_F, lw=2), plt.Line2D([], [], color=COLOR_D, lw=2, ls="--"),

@@ -183,51 +183,71 @@ def plot_networks(names: Sequence[str] = ("identity", "and_gate", "or_gate", "a_
     if axes is None:
         _, axes = plt.subplots(1, len(names), figsize=(2.3 * len(names), 3.0))
     axes = np.atleast_1d(axes)
-    heights = [max(xy[1] for xy, *_ in NETWORKS[n]["neurons"].values()) if n in NETWORKS else 2.0 for n in names]
-    for ax, name in zip(axes, names):
-        draw_network(ax, name, funcs, a, b, fn=funcs.get(name), top=max(heights) + 0.45)
-    legend = [Circle((0, 0), 1, facecolor=FIRE, edgecolor="k"), Circle((0, 0), 1, facecolor=SILENT, edgecolor="k")]
+    _draw_networks(axes, names, funcs, a, b)
     if a is not None:
-        axes[0].figure.legend(legend, ["fires (1)", "silent (0)"], loc="lower center", ncol=2, frameon=False,
-                              fontsize=9, bbox_to_anchor=(0.5, -0.02))
-    axes[0].figure.text(0.5, 0.005 if a is None else -0.06,
-                        "→ excitatory connection     ⊣ inhibitory connection (vetoes)     θ threshold",
-                        ha="center", fontsize=9, color="0.3")
+        _legend(axes[0].figure, (0.5, -0.02))
+    axes[0].figure.text(0.5, 0.005 if a is None else -0.06, KEY, ha="center", fontsize=9, color="0.3")
     return axes
 
 
+KEY = "→ excitatory connection     ⊣ inhibitory connection (vetoes)     θ threshold"
+
+
+def _draw_networks(axes, names: Sequence[str], funcs: dict[str, Callable], a: int | None, b: int | None):
+    """Each network of ``names`` on its axes, all with the same height (that of the tallest)."""
+    heights = [max(xy[1] for xy, *_ in NETWORKS[n]["neurons"].values()) if n in NETWORKS else 2.0 for n in names]
+    for ax, name in zip(axes, names):
+        draw_network(ax, name, funcs, a, b, fn=funcs.get(name), top=max(heights) + 0.45)
+
+
+def _legend(fig, anchor, transform=None):
+    """The colours of the neurons: which fires, which is silent."""
+    legend = [Circle((0, 0), 1, facecolor=FIRE, edgecolor="k"), Circle((0, 0), 1, facecolor=SILENT, edgecolor="k")]
+    fig.legend(legend, ["fires (1)", "silent (0)"], loc="lower center", ncol=2, frameon=False,
+               fontsize=9, bbox_to_anchor=anchor, **({"bbox_transform": transform} if transform else {}))
+
+
+COMBOS = list(product((0, 1), repeat=2))  # (A, B) = 00, 01, 10, 11: the order of the whole course
+
+
 def _table(functions: dict[str, Callable]) -> list[list[int | None]]:
-    """One row per input (A, B) and per function, one column per input combination;
-    ``None`` where a function gave no 0/1 (1-input functions read A)."""
-    combos = list(product((0, 1), repeat=2))
-    rows = [[a for a, _ in combos], [b for _, b in combos]]
-    for fn in functions.values():
-        rows.append([_output(fn, a) if _arity(fn) == 1 else _output(fn, a, b) for a, b in combos])
-    return rows
+    """One row per input combination (A, B) = 00, 01, 10, 11: the inputs A and B, then each
+    function's output; ``None`` where a function gave no 0/1 (1-input functions read A)."""
+    return [[a, b, *(_output(fn, a) if _arity(fn) == 1 else _output(fn, a, b) for fn in functions.values())]
+            for a, b in COMBOS]
 
 
 def draw_truth_table(ax, functions: dict[str, Callable], labels: dict[str, str] | None = None,
                      highlight: tuple[int, int] | None = None):
-    """The truth table of ``functions``, one row per input and per function, one column per
-    input combination; the column of input ``highlight`` = (a, b) is framed."""
+    """The truth table of ``functions`` as in :func:`tlukit.plots.plot_truth_table`: one row per
+    input combination (A, B) = 00, 01, 10, 11, the inputs A and B as the first columns, one column
+    per function (its output) after them; 1s shaded (an output that fires in the neurons' orange,
+    inputs lighter), "?" where a function gives no 0/1. The row of input ``highlight`` = (a, b)
+    is framed."""
     labels = labels or {}
     rows = _table(functions)
-    names = ["A", "B", *[labels.get(k, k) for k in functions]]
-    ax.set_xlim(-0.5, 3.5)
+    columns = ["A", "B", *[labels.get(k, k) for k in functions]]
+    ax.set_xlim(-0.5, len(columns) - 0.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
-            face = UNKNOWN if v is None else ((FIRE if i >= 2 else "#fde3b6") if v else "white")
+            face = UNKNOWN if v is None else ((FIRE if j >= 2 else "#fde3b6") if v else "white")
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=face, edgecolor="0.75", lw=0.8))
-            ax.text(j, i, "?" if v is None else str(v), ha="center", va="center", fontsize=10)
+            ax.text(j, i, "?" if v is None else str(v), ha="center", va="center", fontsize=11)
     if highlight is not None:
-        j = 2 * highlight[0] + highlight[1]
-        ax.add_patch(plt.Rectangle((j - 0.5, -0.5), 1, len(rows), fill=False, edgecolor="k", lw=2.2, zorder=5))
-    ax.axhline(1.5, color="k", lw=2)
-    ax.set_yticks(range(len(rows)), names, fontsize=9)
-    ax.set_xticks([])
+        i = COMBOS.index((int(highlight[0]), int(highlight[1])))
+        ax.add_patch(plt.Rectangle((-0.5, i - 0.5), len(columns), 1, fill=False, edgecolor="k", lw=2.2,
+                                   zorder=5, clip_on=False))
+    ax.axvline(1.5, color="k", lw=2)
+    long = max(len(c) for c in columns) > 5
+    ax.set_xticks(range(len(columns)), columns, fontsize=9, rotation=35 if long else 0,
+                  ha="left" if long else "center", rotation_mode="anchor" if long else "default")
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel("inputs (A, B)  |  outputs", fontsize=9, labelpad=8)
+    ax.set_yticks([])
+    ax.set_ylabel("one row per input", fontsize=9, labelpad=8)
     ax.tick_params(length=0)
-    ax.set_aspect("equal")
     for side in ax.spines.values():
         side.set_visible(False)
     return ax
@@ -237,26 +257,65 @@ LABELS = {"identity": "C=A", "and_gate": "A∧B", "or_gate": "A∨B", "a_and_not
           "not_gate": "¬A", "nand_gate": "¬(A∧B)"}
 
 
+# The explorer's figure, in inches: a network panel, a cell of the truth table, the margins.
+NET_W, NET_H = 2.1, 2.6
+CELL = 0.45
+PAD = 0.25
+PER_ROW = 3  # networks in a row; more wrap onto the next row (five gates: two rows of three)
+MAX_WIDTH = 12.0
+
+
+def _wrap(text: str, width_in: float, fontsize: float = 10) -> str:
+    """``text`` broken into lines that fit ``width_in`` inches at ``fontsize``."""
+    import textwrap
+
+    chars = max(20, int(width_in / (0.0078 * fontsize)))
+    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
+
+
 def explorer_figure(functions: Sequence[Callable], a: int = 1, b: int = 0, *, caption: str | None = None,
                     note: str | None = None):
     """The picture of the explorer: the networks at input (a, b) and the whole truth table.
+
+    The networks are drawn in rows of at most three, the truth table (one row per input
+    combination 00, 01, 10, 11, the row of (a, b) framed) to their right; one gate fits in
+    about 5 × 3.7 in, five in about 10 × 6.2 in, never wider than 12 in.
 
     ``caption`` titles the figure (default: the input shown); ``note`` is a second line under it
     (which of the student's functions are not finished yet)."""
     funcs = _by_name(functions)
     names = list(funcs)
-    fig = plt.figure(figsize=(2.2 * len(names) + 3.6, 3.4))
-    outer = fig.add_gridspec(1, 2, width_ratios=[len(names), 1.5], wspace=0.12)
-    inner = outer[0].subgridspec(1, len(names), wspace=0.05)
-    axes = [fig.add_subplot(inner[0, i]) for i in range(len(names))]
-    plot_networks(names, funcs, a, b, axes=axes)
-    table = fig.add_subplot(outer[1])
-    draw_truth_table(table, funcs, LABELS, highlight=(a, b))
-    table.set_title("truth table", fontsize=11)
+    n = len(names)
+    rows = -(-n // PER_ROW)
+    per_row = -(-n // rows)
+    cell = min(CELL, 4.2 / (n + 2))      # the table stays within 4.7 in
+    table_w = 0.45 + (n + 2) * cell          # the label on the left, then the columns
+    width = min(MAX_WIDTH, 2 * PAD + per_row * NET_W + 0.3 + table_w)
     title = caption if caption is not None else f"Your networks at A = {a}, B = {b}"
     if note:
         title = f"{title}\n{note}"
-    fig.suptitle(title, fontsize=10, y=1.04 if not note else 1.08)
+    title = _wrap(title, width - 2 * PAD)
+    key = KEY if width >= 6.2 else "→ excitatory   ⊣ inhibitory (vetoes)   θ threshold"
+    header = 0.25 + 0.19 * (title.count("\n") + 1)
+    footer = 0.45 + 0.16 * (key.count("\n") + 1)
+    height = header + rows * NET_H + footer
+    fig = plt.figure(figsize=(width, height))
+
+    def box(left, bottom, w, h):  # inches from the bottom left -> a new axes
+        return fig.add_axes((left / width, bottom / height, w / width, h / height))
+
+    axes = [box(PAD + (k % per_row) * NET_W, footer + (rows - 1 - k // per_row) * NET_H, NET_W, NET_H - 0.35)
+            for k in range(n)]
+    _draw_networks(axes, names, funcs, a, b)
+    body = rows * NET_H
+    block = 4 * cell + 0.9                   # the table and, above it, its column labels and title
+    table = box(width - PAD - (n + 2) * cell, footer + (body - block) / 2, (n + 2) * cell, 4 * cell)
+    draw_truth_table(table, funcs, LABELS, highlight=(a, b))
+    table.set_title("truth table", fontsize=11)
+    inches = fig.dpi_scale_trans
+    _legend(fig, (width / 2, footer - 0.38), inches)
+    fig.text(width / 2, 0.1, key, ha="center", va="bottom", fontsize=9, color="0.3", transform=inches)
+    fig.suptitle(title, fontsize=10, y=1 - 0.12 / height, va="top")
     return fig
 
 
