@@ -157,7 +157,9 @@ def execute(nb, cwd: Path, timeout: int = 600):
     saved = dict(os.environ)
     os.environ.update(execution_env())  # the kernel inherits this process's environment
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+        # the kernel process's own log (its start-up notices) is not the notebook's: its outputs come by message
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute(
+            stderr=subprocess.DEVNULL)
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -96,16 +96,8 @@ class Question:
     test: for exercises whose point is a numerically stable formula."""
     stable_hint: str = ("compute it in a form that stays finite for every input (for example with "
                         "np.exp(-np.abs(z)), np.logaddexp, or by subtracting the largest logit)")
-    mistakes: dict[str, Callable] = field(default_factory=dict)
-    """Transitional: hint → wrong implementation, for questions not yet moved to a catalogue."""
 
     def __post_init__(self):
-        if self.mistakes:
-            from tlukit.mistakes import Mistake
-
-            extra = {f"m{i}": Mistake(hint, model) for i, (hint, model) in enumerate(self.mistakes.items())}
-            old = {m.key: m for m in self.catalogue or ()}
-            self.catalogue = Catalogue(self.qid, **old, **extra)
         if self.shape not in SHAPES:
             raise ValueError(f"{self.qid}: shape must be one of {SHAPES}, not {self.shape!r}")
         if self.shape == "class" and self.drive not in probe.DRIVERS:

@@ -41,18 +41,20 @@ def print_report(report: Report) -> None:
 
     console = Console(width=max(Console().width, 140))
     for lesson, qs in report.questions.items():
-        table = Table(title=f"{lesson}: points per question", title_justify="left")
+        columns = _columns(lesson, qs)
+        per = "question" if len(columns) == len(qs) else "answer (per question: the CSV)"
+        table = Table(title=f"{lesson}: points per {per}", title_justify="left")
         table.add_column("student")
-        for grade_id, points in qs:
-            table.add_column(f"{grade_id.removeprefix(course.TEST_PREFIX)}\n/{points:g}", justify="right")
+        for name, _, points in columns:
+            table.add_column(f"{name}\n/{points:g}", justify="right")
         table.add_column("total", justify="right", style="bold")
         table.add_column("status")
         notes = []
         for o in (o for o in report.outcomes if o.lesson == lesson):
             cells = []
-            for grade_id, _ in qs:
-                score, _ = o.scores.get(grade_id, (None, 0))
-                cells.append("·" if grade_id not in o.scores else "manual" if score is None else f"{score:g}")
+            for _, grade_ids, _ in columns:
+                scores = [o.scores[g][0] for g in grade_ids if g in o.scores]
+                cells.append("·" if not scores else "manual" if None in scores else f"{sum(scores):g}")
             possible = sum(p for _, p in qs)
             status = {"graded": "[green]graded[/green]", "failed": "[red]failed[/red]"}.get(o.status, o.status)
             if o.reason:
@@ -89,3 +91,24 @@ def print_report(report: Report) -> None:
         console.print(f"Class report:       {esc(str(report.class_report))}  (open it in a browser)", highlight=False)
     elif report.class_report_error:
         console.print(f"[red]Class report not written[/red]: {esc(report.class_report_error)}", highlight=False)
+
+
+MAX_COLUMNS = 14
+
+
+def _columns(lesson: str, qs: list[tuple[str, float]]) -> list[tuple[str, list[str], float]]:
+    """The table's columns: one per question, or, when a lesson has too many to fit, one per answer
+    cell (the test cells of one answer summed); each is (title, grade ids, points)."""
+    if len(qs) <= MAX_COLUMNS:
+        return [(g.removeprefix(course.TEST_PREFIX), [g], p) for g, p in qs]
+    import nbformat
+
+    answers = [course.grade_id(c) for path in course.notebooks(lesson)
+               for c in nbformat.read(path, as_version=4).cells if course.is_answer(c)]
+    groups: dict[str, tuple[list[str], float]] = {}
+    for g, p in qs:
+        name = g.removeprefix(course.TEST_PREFIX)
+        owner = max((a for a in answers if name == a or name.startswith(a + "_")), key=len, default=name)
+        ids, total = groups.get(owner, ([], 0.0))
+        groups[owner] = (ids + [g], total + p)
+    return [(name, ids, total) for name, (ids, total) in groups.items()]

@@ -15,6 +15,7 @@ from autograder.course import REPO
 from autograder.hidden import Case, Question
 from tests.helpers import lessons
 from tlukit.checking import CheckFailed
+from tlukit.mistakes import Catalogue, Mistake
 from autograder.hidden import hidden_test
 
 
@@ -25,7 +26,8 @@ def scale(x, k):
 QUESTION = Question(
     "99.scale", scale,
     cases=lambda rng: [Case((rng.normal(size=int(rng.integers(1, 5))),), {"k": float(rng.integers(2, 5))}) for _ in range(6)],
-    mistakes={"you added k instead of multiplying by it": lambda x, k: np.asarray(x) + k},
+    catalogue=Catalogue("scale", added=Mistake("you added k instead of multiplying by it",
+                                               model=lambda x, k: np.asarray(x) + k)),
 )
 
 
@@ -129,3 +131,14 @@ def test_check_command_spots_a_stale_release(tmp_path):
                           capture_output=True, text=True, env=build.with_venv_path(dict(os.environ)))
     assert done.returncode == 1
     assert f"release/{lesson}" in done.stdout and f"solutions/{lesson}" in done.stdout
+
+
+def test_the_terminal_table_groups_a_long_lesson_by_answer():
+    from autograder import gradebook, report
+
+    for lesson in lessons():
+        qs = gradebook.questions(lesson)
+        columns = report._columns(lesson, qs)
+        assert len(columns) == len(qs) if len(qs) <= report.MAX_COLUMNS else len(columns) < len(qs)
+        assert sorted(g for _, ids, _ in columns for g in ids) == sorted(g for g, _ in qs)  # every question once
+        assert sum(p for *_, p in columns) == sum(p for _, p in qs)
