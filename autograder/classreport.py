@@ -24,10 +24,8 @@ import statistics
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .grade import Outcome, Report
+from .report import Outcome, Report
 
 # How one student did on one question: key -> label, short label, colour (Okabe–Ito, colour-blind-safe).
 CATEGORIES = {

@@ -13,14 +13,11 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import nbformat
 
 from . import kernel, outputs
 
-if TYPE_CHECKING:
-    from .runner import Limits
 
 
 @dataclass
@@ -144,7 +141,7 @@ def run_plan(job, nb, plan, scratch, box, env, run_id, faults: dict[int, Fault],
             return
 
 
-def _interrupted(client, km, limits: Limits) -> bool:
+def _interrupted(client, km, limits: kernel.Limits) -> bool:
     """Interrupt the running cell; True when the kernel then answers within the grace period."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 

@@ -221,6 +221,8 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
         if not isinstance(items, list) or len(items) != len(cases):
             raise wire.WireError("one result per input was expected")
         defaults = wire.decode(data["defaults"]) if "defaults" in data else None
+        if defaults is not None and not (isinstance(defaults, dict) and all(type(k) is str for k in defaults)):
+            raise wire.WireError("the defaults are not a dict of parameter names")
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         return failed(f"the results of {name} could not be read ({str(exc)[:80]}); were they tampered with?")
     values: list = []  # the student's answers up to the first one that raised or cannot be read

@@ -15,15 +15,27 @@ import signal
 import stat
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import psutil
 
 from . import sandbox
 
-if TYPE_CHECKING:
-    from .runner import Limits
+
+@dataclass
+class Limits:
+    """What one student's kernel may use: time per cell and per notebook, memory, output, processes."""
+
+    cell_timeout: float = 120
+    notebook_timeout: float = 900
+    memory_mb: int = 4096
+    output_kb: int = 256  # kept per cell; more is cut with a note
+    flood_mb: int = 32  # a kernel that prints more than this in all is stopped
+    max_restarts: int = 3
+    processes: int = 256  # a kernel that starts more is stopped (a fork storm)
+    interrupt_grace: float = 10  # seconds a timed-out cell gets to answer Jupyter's interrupt
+
 
 MARKER = "TLUKIT_GRADING_RUN"
 

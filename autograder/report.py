@@ -1,4 +1,5 @@
-"""What grading a class tells the instructor on the spot: the progress bar, the table of points
+"""What grading a class tells the instructor on the spot: the outcomes (:class:`Outcome`, one per
+student and lesson, gathered in a :class:`Report`), the progress bar, the table of points
 per question in the terminal (:func:`print_report`), and the scores by question as a CSV
 (:func:`write_question_csv`). The class report's HTML page is :mod:`autograder.classreport`.
 """
@@ -6,13 +7,52 @@ from __future__ import annotations
 
 import csv
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import course
 
-if TYPE_CHECKING:
-    from .grade import Report
+
+@dataclass
+class Outcome:
+    """What grading one student's notebook for one lesson gave."""
+
+    student: str
+    lesson: str
+    status: str = "graded"  # graded | failed | missing
+    reason: str = ""
+    seconds: float = 0.0
+    scores: dict[str, tuple[float | None, float]] = field(default_factory=dict)  # grade id -> (score, max)
+    passed: dict[str, bool] = field(default_factory=dict)  # grade id -> the grader's verdict
+    verdicts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Grade id -> (status, known mistake or None) of the grader's verdict (``hidden.Verdict``)."""
+
+    def add_reason(self, text: str) -> None:
+        self.reason = f"{self.reason}; {text}" if self.reason else text
+
+    @property
+    def total(self) -> float:
+        return sum(s or 0.0 for s, _ in self.scores.values())
+
+
+@dataclass
+class Report:
+    course: Path
+    outcomes: list[Outcome]
+    problems: list[tuple[str, str]]  # (student or entry, what was wrong with the submission)
+    questions: dict[str, list[tuple[str, float]]]  # lesson -> [(grade id, points)] in notebook order
+    seconds: float = 0.0
+    grades_csv: Path | None = None
+    questions_csv: Path | None = None
+    protections_off: list[str] = field(default_factory=list)
+    sandbox_why: str = ""
+    workers: int = 1
+    class_report: Path | None = None  # the instructor's HTML report (autograder/classreport.py)
+    class_report_error: str = ""  # why it could not be written, if it could not
+
+    def outcome(self, student: str, lesson: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.student == student and o.lesson == lesson), None)
+
 
 
 def progress_bar(total: int):

@@ -20,7 +20,7 @@
    answers is neutralised (nbconvert's ``SanitizeHTML``) and the grader's notes are escaped:
    every page the instructor opens is made from this notebook (:mod:`autograder.outputs`).
 
-This module holds the job (:class:`Job`, its :class:`Limits`, its :class:`Result`) and
+This module holds the job (:class:`Job`, its limits :class:`autograder.kernel.Limits`, its :class:`Result`) and
 :func:`grade`, which takes it through these steps. The result is an executed notebook in nbgrader's layout;
 :mod:`autograder.grade` has nbgrader record its scores in the gradebook and write the feedback.
 """
@@ -37,18 +37,8 @@ from pathlib import Path
 import nbformat
 
 from . import assemble, course, execute, hidden, kernel, outputs, sandbox
+from .kernel import Limits
 
-
-@dataclass
-class Limits:
-    cell_timeout: float = 120
-    notebook_timeout: float = 900
-    memory_mb: int = 4096
-    output_kb: int = 256  # kept per cell; more is cut with a note
-    flood_mb: int = 32  # a kernel that prints more than this in all is stopped
-    max_restarts: int = 3
-    processes: int = 256  # a kernel that starts more is stopped (a fork storm)
-    interrupt_grace: float = 10  # seconds a timed-out cell gets to answer Jupyter's interrupt
 
 
 @dataclass

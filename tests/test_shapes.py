@@ -100,7 +100,7 @@ def test_the_reference_helper_is_not_left_where_student_code_can_read_it(home):
     ''')
     hidden.run("99.double_all", student["double_all"])
     assert "double" not in student, "the helper was only there during the call"
-    assert student["seen"][0].__module__ != student.get("__name__"), "during the call it was the grader's"
+    assert student["seen"][0].__module__ == "grader_helpers", "during the call it was the grader's"
 
 
 def test_not_written_names_the_stub_that_raised():
@@ -430,3 +430,14 @@ def test_a_numerical_warning_fails_an_exercise_about_stability(home):
     assert hidden.run("99.sigmoid", sigmoid) == 1
     with pytest.raises(CheckFailed, match="warned RuntimeWarning: overflow encountered in exp"):
         hidden.run("99.sigmoid", lambda z: 1 / (1 + np.exp(-np.asarray(z, dtype=float))))
+
+
+def test_forged_defaults_are_refused_without_stopping_the_judge(home):
+    import json
+
+    q = home.register(Question("99.noise", home.noise, lambda rng: [Case((3,), seed=1)]))
+    cases, _ = hidden.request(q, 1)
+    for forged in ([1, 2], "scale", {"$items": [[1, 2]]}):
+        result = json.dumps({"results": [{"value": 0}], "defaults": forged})
+        verdict = hidden.judge(q, cases, result, 1, "noise")
+        assert not verdict.passed and verdict.status == "unreadable", verdict.message
