@@ -42,7 +42,7 @@ from typing import Any, Callable
 
 import numpy as np
 from tlukit import probe, wire
-from tlukit.checking import CheckFailed, difference, mismatch, short, signature
+from tlukit.checking import CheckFailed, default_problem, difference, in_place_message, mismatch, short, signature
 from tlukit.mistakes import Catalogue, Rule, function_source  # noqa: F401 - Rule for type hints
 from tlukit.seed import set_seed
 
@@ -248,10 +248,7 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             return failed(f"calling {label} raised {str(item['raised'])[:80]}: {str(item.get('message', ''))[:300]}"
                           + (f"\n  (at {where})" if where else ""), "error")
         if item.get("modified"):
-            arg = str(item["modified"])[:60]
-            return failed(f"{label} changed its argument {arg} in place: the caller's data must stay as it was. "
-                          f"Work on a copy or build a new array (`{arg} = {arg} + ...`, not `{arg} += ...`).",
-                          "wrong", "modifies its input in place")
+            return failed(in_place_message(label, str(item["modified"])[:60]), "wrong", "modifies its input in place")
         if k >= len(values):
             return failed(f"the result of {label} could not be read ({unreadable})")
         got = values[k]
@@ -281,13 +278,9 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
                           f"{q.stable_hint[1:]}.", "wrong", "numerically unstable")
     if q.check_defaults and defaults is not None and q.shape == "function" and callable(q.reference):
         for param, want in probe.parameters(q.reference)[1].items():
-            if param not in defaults:
-                return failed(f"{name}'s parameter {param} has lost its default: the exercise's signature gives "
-                              f"{param}={want!r}; keep the stub's signature.", "wrong", "changed default")
-            if difference(defaults[param], want) is not None:
-                return failed(f"the default of {param} in {name} is {short(defaults[param])}; the exercise's signature "
-                              f"says {param}={want!r}. Defaults are part of the answer: keep the stub's signature.",
-                              "wrong", "changed default")
+            problem = default_problem(name, param, defaults.get(param), want, missing=param not in defaults)
+            if problem:
+                return failed(problem, "wrong", "changed default")
     for rule in q.rules:
         if source and rule.broken(source):
             return failed(f"{name} breaks a rule of the exercise: {rule.message}", "wrong", rule.message)

@@ -14,6 +14,8 @@ The visible checks in :mod:`tlukit.checks` and the instructor's hidden tests bot
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
 import traceback
 import warnings
 from typing import Any, Callable, Iterable, Sequence
@@ -255,3 +257,79 @@ def mismatch(call: str, expected: str, got: str, reason: str | None = None, hint
 def passed(exercise: str, n: int) -> None:
     """Print the short success line of a self-check."""
     print(f"✓ {exercise}: {n} check{'s' if n != 1 else ''} passed")
+
+
+# ----------------------------------------------------------------------------- shared by self-checks and hidden tests
+def changed(before: Any, after: Any) -> bool:
+    """Whether a value the student's function was given differs from what it was (changed in place)."""
+    try:
+        return difference(after, before, rtol=0, atol=0) is not None
+    except Exception:  # noqa: BLE001 - what cannot be compared is not reported as changed
+        return False
+
+
+def in_place_message(label: str, arg: str) -> str:
+    """What both sides say of an answer that changed its argument ``arg`` in place."""
+    return (f"{label} changed its argument {arg} in place: the caller's data must stay as it was. "
+            f"Work on a copy or build a new array (`{arg} = {arg} + ...`, not `{arg} += ...`).")
+
+
+def default_problem(name: str, param: str, have: Any, want: Any, *, missing: bool = False) -> str | None:
+    """What both sides say when a parameter's default is not the stub's, or None when it is."""
+    if missing:
+        return (f"{name}'s parameter {param} has lost its default: the exercise's signature gives "
+                f"{param}={want!r}; keep the stub's signature.")
+    if difference(have, want) is not None:
+        return (f"the default of {param} in {name} is {short(have)}; the exercise's signature says "
+                f"{param}={want!r}. Defaults are part of the answer: keep the stub's signature.")
+    return None
+
+
+def check_defaults(fn: Any, name: str, defaults: dict[str, Any]) -> None:
+    """Raise :class:`CheckFailed` when ``fn``'s defaults are not ``defaults`` (the stub's)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    for param, want in defaults.items():
+        p = params.get(param)
+        missing = p is None or p.default is inspect.Parameter.empty
+        problem = default_problem(name, param, None if missing else p.default, want, missing=missing)
+        if problem:
+            raise CheckFailed(problem)
+
+
+def referenced(fn: Any, exercises: Iterable[str], seen: set[str] | None = None) -> list[str]:
+    """The functions among ``exercises`` that ``fn`` calls, directly or through the others, in their order."""
+    exercises = list(exercises)
+    seen = set() if seen is None else seen
+    code, space = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+    stack, names = ([code] if code is not None else []), []
+    while stack:
+        c = stack.pop()
+        names.extend(c.co_names)
+        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    for name in names:
+        if name in exercises and name not in seen:
+            seen.add(name)
+            referenced(space.get(name), exercises, seen)
+    return [name for name in exercises if name in seen]
+
+
+@contextlib.contextmanager
+def swapped(space: Any, replacements: dict):
+    """Put ``replacements`` into the namespace ``space`` for a while, then put back what was there."""
+    if not replacements or not isinstance(space, dict):
+        yield
+        return
+    absent = object()
+    saved = {name: space.get(name, absent) for name in replacements}
+    space.update(replacements)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is absent:
+                space.pop(name, None)
+            else:
+                space[name] = value

@@ -30,7 +30,6 @@ reference's object.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import inspect
 import json
@@ -42,7 +41,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import wire
-from .checking import _student_frame, unwritten
+from .checking import _student_frame, swapped, unwritten
 
 
 def fitted_estimator(model: Any, X: np.ndarray, y: np.ndarray) -> dict:
@@ -130,26 +129,12 @@ def compile_helpers(prelude: str, sources: dict[str, str]) -> dict[str, Callable
     return {name: namespace[name] for name in sources}
 
 
-@contextlib.contextmanager
 def _helpers_in_place(target: Any, helpers: dict[str, Callable]):
     """Put ``helpers`` where ``target`` looks its global names up, for one call; then put back what was there."""
     space = getattr(target, "__globals__", None)
-    if space is None and isinstance(target, type):
-        space = vars(inspect.getmodule(target)) if inspect.getmodule(target) else None
-    if not helpers or not isinstance(space, dict):
-        yield
-        return
-    absent = object()
-    saved = {name: space.get(name, absent) for name in helpers}
-    space.update(helpers)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is absent:
-                space.pop(name, None)
-            else:
-                space[name] = value
+    if space is None and isinstance(target, type) and inspect.getmodule(target):
+        space = vars(inspect.getmodule(target))
+    return swapped(space, helpers)
 
 
 def parameters(fn: Any) -> tuple[list[str], dict[str, Any]]:

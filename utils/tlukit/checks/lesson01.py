@@ -23,7 +23,7 @@ import io
 from itertools import product
 from typing import Any, Callable
 
-from ..checking import CheckFailed, call, difference, mismatch, short
+from ..checking import CheckFailed, call, difference, mismatch, referenced, short
 from ..mistakes import Catalogue, Mistake, Rule
 from . import exercise
 
@@ -282,26 +282,10 @@ def _check_rules(fn: Any, name: str, rules: tuple[Rule, ...]) -> None:
             raise CheckFailed(f"{name} breaks a rule of the exercise: {rule.message}")
 
 
-def _referenced(fn: Any, seen: set[str] | None = None) -> list[str]:
-    """The global names ``fn`` uses, and those of the student's functions it calls, transitively."""
-    seen = set() if seen is None else seen
-    code, space = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
-    stack, names = [code] if code is not None else [], []
-    while stack:
-        c = stack.pop()
-        names.extend(c.co_names)
-        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    for n in names:
-        if n in EXERCISE_OF and n not in seen:
-            seen.add(n)
-            _referenced(space.get(n), seen)
-    return [n for n in EXERCISE_OF if n in seen]
-
-
 def _broken_helper(fn: Any, name: str) -> tuple[str, CheckFailed] | None:
     """An earlier exercise ``fn`` calls whose own self-check fails, with that failure."""
     space = getattr(fn, "__globals__", {})
-    for helper in _referenced(fn):
+    for helper in referenced(fn, EXERCISE_OF):
         if helper == name or helper not in CHECKS or not callable(space.get(helper)):
             continue
         try:

@@ -25,7 +25,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..checking import CheckFailed, call, difference, mismatch, short, signature
+from ..checking import (CheckFailed, call, changed, check_defaults, difference, mismatch, referenced, short,
+                        signature)
 from ..mistakes import Catalogue, Mistake
 from . import exercise
 
@@ -269,22 +270,6 @@ def _call(fn, *args, errors: Sequence[tuple[str, str]] = (), label: str | None =
         raise
 
 
-def _check_defaults(fn, name: str, defaults: dict[str, Any]) -> None:
-    """The stub's defaults are part of the answer (the hidden test compares them too)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return
-    for param, want in defaults.items():
-        p = params.get(param)
-        if p is None or p.default is inspect.Parameter.empty:
-            raise CheckFailed(f"{name}'s parameter {param} has lost its default: the exercise's signature gives "
-                              f"{param}={want!r}; keep the stub's signature.")
-        if difference(p.default, want) is not None:
-            raise CheckFailed(f"the default of {param} in {name} is {short(p.default)}; the exercise's signature says "
-                              f"{param}={want!r}. Defaults are part of the answer: keep the stub's signature.")
-
-
 def _with_defaults(fn, name: str, run: Callable[[], int]) -> int:
     """Run ``run``, then compare ``fn``'s defaults with the stub's. When ``run`` fails, a changed default
     is named first (it may be what changed the values), unless the function is not written yet."""
@@ -292,17 +277,10 @@ def _with_defaults(fn, name: str, run: Callable[[], int]) -> int:
         n = run()
     except CheckFailed as failure:
         if not failure.not_written:
-            _check_defaults(fn, name, DEFAULTS[name])
+            check_defaults(fn, name, DEFAULTS[name])
         raise
-    _check_defaults(fn, name, DEFAULTS[name])
+    check_defaults(fn, name, DEFAULTS[name])
     return n
-
-
-def _changed(before: Any, after: Any) -> bool:
-    try:
-        return difference(after, before, rtol=0, atol=0) is not None
-    except Exception:  # noqa: BLE001 - what cannot be compared is not reported as changed
-        return False
 
 
 class _Raises:
@@ -354,7 +332,7 @@ def _check_cases(fn, name: str, cases: list[Fixed], catalogue: Catalogue, *,
                 break  # an earlier answer is already wrong: report that one (as the hidden test does)
             raise
         for k, (before, after) in enumerate(zip(case.args, args)):
-            if _changed(before, after):
+            if changed(before, after):
                 arg = names[k] if k < len(names) else f"argument {k + 1}"
                 raise CheckFailed(f"{label} changed its argument {arg} in place: the caller's data must stay as it "
                                   f"was. Work on a copy or build a new array (`{arg} = {arg} + ...`, not "
@@ -370,22 +348,6 @@ def _check_cases(fn, name: str, cases: list[Fixed], catalogue: Catalogue, *,
     return len(cases)
 
 
-def _referenced(fn: Any, seen: set[str] | None = None) -> list[str]:
-    """The exercises' functions ``fn`` calls, directly or through others, in exercise order."""
-    seen = set() if seen is None else seen
-    code, space = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
-    stack, names = [code] if code is not None else [], []
-    while stack:
-        c = stack.pop()
-        names.extend(c.co_names)
-        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    for n in names:
-        if n in EXERCISE_OF and n not in seen:
-            seen.add(n)
-            _referenced(space.get(n), seen)
-    return [n for n in EXERCISE_OF if n in seen]
-
-
 def _graded_alone(name: str, fn: Any, run: Callable[[], int]) -> int:
     """Run ``run``; when it fails because an earlier exercise that ``fn`` calls fails its own check,
     say so: this exercise is graded on its own."""
@@ -393,7 +355,7 @@ def _graded_alone(name: str, fn: Any, run: Callable[[], int]) -> int:
         return run()
     except CheckFailed as failure:
         space = getattr(fn, "__globals__", {})
-        for helper in _referenced(fn):
+        for helper in referenced(fn, EXERCISE_OF):
             if helper == name or helper not in CHECKS or not callable(space.get(helper)):
                 continue
             try:

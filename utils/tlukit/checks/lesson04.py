@@ -28,7 +28,8 @@ import math
 
 import numpy as np
 
-from ..checking import CheckFailed, call, difference, expect, mismatch, short, signature
+from ..checking import (CheckFailed, call, changed, check_defaults, difference, expect, in_place_message, mismatch,
+                        referenced, short, signature, swapped)
 from ..mistakes import Catalogue, Mistake
 from ..probe import scalar_program
 from . import exercise
@@ -335,41 +336,6 @@ def _trusted_sigmoid(z):
 STAND_INS = {"sigmoid": _trusted_sigmoid}
 
 
-def _referenced(fn, seen: set | None = None) -> list[str]:
-    """The exercises' functions that ``fn`` calls, directly or through the others, in exercise order."""
-    seen = set() if seen is None else seen
-    code, space = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
-    stack, names = ([code] if code is not None else []), []
-    while stack:
-        c = stack.pop()
-        names.extend(c.co_names)
-        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    for name in names:
-        if name in EXERCISE_OF and name not in seen:
-            seen.add(name)
-            _referenced(space.get(name), seen)
-    return [name for name in EXERCISE_OF if name in seen]
-
-
-@contextlib.contextmanager
-def _swapped(space, replacements: dict):
-    """Put ``replacements`` into the namespace ``space`` for a while, then put back what was there."""
-    if not replacements or not isinstance(space, dict):
-        yield
-        return
-    absent = object()
-    saved = {name: space.get(name, absent) for name in replacements}
-    space.update(replacements)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is absent:
-                space.pop(name, None)
-            else:
-                space[name] = value
-
-
 def _graded_alone(name: str, fn, run) -> int:
     """Run the checks ``run`` of exercise ``name`` as the grader would: on their own.
 
@@ -379,7 +345,7 @@ def _graded_alone(name: str, fn, run) -> int:
     fix that exercise first: this check cannot tell whether ``fn`` itself is right.
     """
     space = getattr(fn, "__globals__", None)
-    calls = _referenced(fn)
+    calls = referenced(fn, EXERCISE_OF)
     stand_ins, replaced, broken = {}, [], []
     if isinstance(space, dict):
         for helper in HELPERS.get(name, ()):
@@ -387,7 +353,7 @@ def _graded_alone(name: str, fn, run) -> int:
             if helper not in calls or not callable(own) or own is STAND_INS.get(helper):
                 continue
             try:
-                with _swapped(space, stand_ins), contextlib.redirect_stdout(io.StringIO()):
+                with swapped(space, stand_ins), contextlib.redirect_stdout(io.StringIO()):
                     _CHECKS[helper]._run(own)
             except CheckFailed as why:
                 if helper in STAND_INS:
@@ -398,7 +364,7 @@ def _graded_alone(name: str, fn, run) -> int:
             except Exception:  # noqa: BLE001 - a check that cannot run blames nobody
                 continue
     try:
-        with _swapped(space, stand_ins):
+        with swapped(space, stand_ins):
             n = run()
     except CheckFailed as failure:
         if failure.not_written or not broken:
@@ -417,13 +383,6 @@ def _graded_alone(name: str, fn, run) -> int:
     return n
 
 
-def _changed(before, after) -> bool:
-    try:
-        return difference(after, before, rtol=0, atol=0) is not None
-    except Exception:  # noqa: BLE001 - what cannot be compared is not reported as changed
-        return False
-
-
 def _call(fn, *args, label: str | None = None, in_place_hints: dict | None = None, **kwargs):
     """:func:`call` on copies of the arguments; like the hidden test, fail when the function changed one in place
     (``in_place_hints``: a hint to add for an argument's name)."""
@@ -434,32 +393,14 @@ def _call(fn, *args, label: str | None = None, in_place_hints: dict | None = Non
         names = list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
         names = []
-    changed = [names[k] if k < len(names) else f"argument {k + 1}"
-               for k, (old, new) in enumerate(zip(args, given_args)) if _changed(old, new)]
-    changed += [key for key in kwargs if _changed(kwargs[key], given_kwargs[key])]
-    if changed:
-        arg = changed[0]
+    moved = [names[k] if k < len(names) else f"argument {k + 1}"
+             for k, (old, new) in enumerate(zip(args, given_args)) if changed(old, new)]
+    moved += [key for key in kwargs if changed(kwargs[key], given_kwargs[key])]
+    if moved:
+        arg = moved[0]
         extra = (in_place_hints or {}).get(arg)
-        raise CheckFailed(f"{label} changed its argument {arg} in place: the caller's data must stay as it was. "
-                          f"Work on a copy or build a new array (`{arg} = {arg} + ...`, not `{arg} += ...`)."
-                          + (f"\nhint: {extra}" if extra else ""))
+        raise CheckFailed(in_place_message(label, arg) + (f"\nhint: {extra}" if extra else ""))
     return got
-
-
-def _check_defaults(fn, name: str) -> None:
-    """The stub's defaults are part of the answer (the hidden test compares them too)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return
-    for param, want in DEFAULTS.get(name, {}).items():
-        p = params.get(param)
-        if p is None or p.default is inspect.Parameter.empty:
-            raise CheckFailed(f"{name}'s parameter {param} has lost its default: the exercise's signature gives "
-                              f"{param}={want!r}; keep the stub's signature.")
-        if difference(p.default, want) is not None:
-            raise CheckFailed(f"the default of {param} in {name} is {short(p.default)}; the exercise's signature says "
-                              f"{param}={want!r}. Defaults are part of the answer: keep the stub's signature.")
 
 
 def _function_check(name: str, fn, run) -> int:
@@ -469,9 +410,9 @@ def _function_check(name: str, fn, run) -> int:
         n = _graded_alone(name, fn, run)
     except CheckFailed as failure:
         if not failure.not_written:
-            _check_defaults(fn, name)
+            check_defaults(fn, name, DEFAULTS.get(name, {}))
         raise
-    _check_defaults(fn, name)
+    check_defaults(fn, name, DEFAULTS.get(name, {}))
     return n
 
 
