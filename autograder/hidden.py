@@ -31,6 +31,7 @@ does step 2 in the sandbox. Both share every line of the comparison.
 """
 from __future__ import annotations
 
+import contextvars
 import copy
 import importlib
 import inspect
@@ -44,6 +45,7 @@ import numpy as np
 from tlukit import probe, wire
 from tlukit.checking import CheckFailed, default_problem, difference, in_place_message, mismatch, short, signature
 from tlukit.mistakes import Catalogue, Rule, function_source  # noqa: F401 - Rule for type hints
+from tlukit.grading import grading_mode
 from tlukit.seed import set_seed
 
 SHAPES = ("function", "class", "value")
@@ -94,6 +96,9 @@ class Question:
     no_warnings: bool = False
     """A numerical warning (overflow, invalid value, division by zero) during a call fails the
     test: for exercises whose point is a numerically stable formula."""
+    compare: Callable[[Any, Any], str | None] | None = None
+    """How to compare the observed answer with the reference's (default: values within rtol/atol);
+    :mod:`autograder.objects` has comparisons for Keras models and compile settings."""
     stable_hint: str = ("compute it in a form that stays finite for every input (for example with "
                         "np.exp(-np.abs(z)), np.logaddexp, or by subtracting the largest logit)")
 
@@ -104,6 +109,8 @@ class Question:
             raise ValueError(f"{self.qid}: a class question needs drive= one of {sorted(probe.DRIVERS)}")
 
     def differ(self, got: Any, want: Any, case: Case) -> str | None:
+        if self.compare is not None:
+            return self.compare(got, want)
         return difference(got, want, rtol=self.rtol, atol=self.atol)
 
     def draw(self, rng: np.random.Generator) -> list[Case]:
@@ -166,9 +173,25 @@ def seed() -> int:
     return int(os.environ.get("TLUKIT_HIDDEN_SEED") or secrets.randbits(31))
 
 
-def request(q: Question, seed_: int) -> tuple[list[Case], str]:
-    """Draw the inputs of ``q`` and the JSON request the student's kernel evaluates."""
-    cases = q.draw(np.random.default_rng(seed_))
+_GRADING = contextvars.ContextVar("grading", default=None)
+
+
+def grading() -> bool:
+    """True while inputs are drawn for a notebook run in grading mode (the default when a class is
+    graded; in the instructor's own kernel, when ``TLUKIT_GRADING=1``). A question whose criterion
+    depends on how long the notebook trained sizes it with this."""
+    mode = _GRADING.get()
+    return grading_mode() if mode is None else mode
+
+
+def request(q: Question, seed_: int, grading_: bool | None = None) -> tuple[list[Case], str]:
+    """Draw the inputs of ``q`` and the JSON request the student's kernel evaluates; ``grading_``
+    says whether the notebook runs in grading mode (default: as this process's environment says)."""
+    token = _GRADING.set(grading_)
+    try:
+        cases = q.draw(np.random.default_rng(seed_))
+    finally:
+        _GRADING.reset(token)
     prelude, helpers = q.helper_sources()
     payload = {"shape": q.shape, "prelude": prelude, "helpers": helpers,
                "cases": [{"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)),

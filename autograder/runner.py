@@ -117,7 +117,7 @@ def _run(job: Job, nb, calls, scratch: Path, box: sandbox.Sandbox, result: Resul
             q = hidden.question(qid)
             folder = scratch / "io" / grade_id
             folder.mkdir()
-            cases, text = hidden.request(q, seed)
+            cases, text = hidden.request(q, seed, job.grading_mode)
             (folder / "request.json").write_text(text)
             requests[grade_id] = (i, q, cases, name, folder, len(plan))
             probe = f"__import__('tlukit.probe').probe.evaluate({name!r}, {str(folder)!r})"

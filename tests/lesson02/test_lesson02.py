@@ -124,7 +124,7 @@ def test_reference_facts():
 @pytest.mark.parametrize("random_state", [0, 1, 7])
 def test_reference_sgd_matches_perceptron_on_random_data(random_state):
     from sklearn.linear_model import Perceptron
-    from tlukit.probe import fitted_estimator
+    from tlukit.observers import fitted_estimator
     X, y = ref._sgd_data(random_state)
     mine = fitted_estimator(ref.perceptron_as_sgd(random_state), X, y)
     theirs = fitted_estimator(Perceptron(random_state=random_state), X, y)

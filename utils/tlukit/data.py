@@ -76,9 +76,14 @@ def load_fashion_mnist(source_dir: str | os.PathLike | None = None):
         raise FileNotFoundError(
             f"Fashion-MNIST: {source} should hold the files {', '.join(FASHION_MNIST_FILES)}; "
             "point TLUKIT_FASHION_MNIST_DIR (or source_dir) at the folder that has them, or unset it.")
-    for name in missing:
-        if (source / name).is_file():
-            _copy(source / name, cache / name)
+    try:
+        for name in missing:
+            if (source / name).is_file():
+                _copy(source / name, cache / name)
+    except OSError:  # a read-only cache (the grading sandbox): read the offline copy directly
+        if all((source / name).is_file() for name in FASHION_MNIST_FILES):
+            return fashion_mnist_from_idx(source)
+        raise
 
     import keras
     try:
@@ -98,6 +103,18 @@ def load_fashion_mnist(source_dir: str | os.PathLike | None = None):
 # --------------------------------------------------------------------------- California housing
 
 CALIFORNIA_HOUSING_ENV = "TLUKIT_CALIFORNIA_HOUSING_FILE"
+
+
+def fashion_mnist_from_idx(folder: str | os.PathLike | None = None):
+    """Fashion-MNIST read straight from the four idx files in ``folder`` (default: Keras's cache if it
+    has them, else the Debian package's folder), without Keras: what the grader uses to keep labels."""
+    if folder is None:
+        cache = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser() / "datasets" / "fashion-mnist"
+        folder = cache if all((cache / n).is_file() for n in FASHION_MNIST_FILES) else \
+            Path(os.environ.get("TLUKIT_FASHION_MNIST_DIR") or FASHION_MNIST_DEBIAN_DIR)
+    folder = Path(folder)
+    y_train, X_train, y_test, X_test = (read_idx(folder / name) for name in FASHION_MNIST_FILES)
+    return (X_train, y_train), (X_test, y_test)
 
 
 def load_california_housing(*, data_home: str | os.PathLike | None = None,

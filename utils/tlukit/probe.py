@@ -24,9 +24,10 @@ For each call the probe also
   on its own; the student's own functions are put back right after;
 * notes an argument the answer changed in place, and the defaults of its parameters.
 
-Some answers are objects rather than values (a scikit-learn estimator, say). An *observer*
-turns such an object into plain data by using it; the grader applies the same observer to the
-reference's object.
+Some answers are objects rather than values (a Keras model, a History, a scikit-learn
+estimator). An *observer* (:mod:`tlukit.observers`) turns such an object into plain data by
+using it; the grader applies the same observer to the reference's object. TensorFlow tensors
+always come back as NumPy arrays.
 """
 from __future__ import annotations
 
@@ -40,32 +41,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import wire
+from . import observers, wire
 from .checking import _student_frame, swapped, unwritten
-
-
-def fitted_estimator(model: Any, X: np.ndarray, y: np.ndarray) -> dict:
-    """What an estimator learns from ``(X, y)``: its class, coefficients and predictions."""
-    seen: dict[str, Any] = {"type": type(model).__name__}
-    if not hasattr(model, "fit"):
-        return seen
-    model = copy.deepcopy(model)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(X, y)
-            seen.update(coef_=np.asarray(model.coef_, dtype=float), intercept_=np.asarray(model.intercept_, dtype=float),
-                        predict=np.asarray(model.predict(X)).astype(float))
-    except Exception as exc:  # noqa: BLE001 - a model that cannot fit is an answer to compare, not a crash
-        seen["fit"] = f"fitting it raised {type(exc).__name__}: {_text(exc)}"
-    return seen
-
-
-OBSERVERS: dict[str, Callable[..., Any]] = {"fitted_estimator": fitted_estimator}
+from .observers import OBSERVERS
 
 
 def observe(name: str | None, value: Any, args: tuple = ()) -> Any:
-    return value if name is None else OBSERVERS[name](value, *args)
+    """``value`` as plain data: through the observer ``name`` (:mod:`tlukit.observers`), if any,
+    with TensorFlow tensors turned into NumPy arrays."""
+    return observers.tensors(value if name is None else OBSERVERS[name](value, *args))
 
 
 # ----------------------------------------------------------------------------- drivers (class shape)

@@ -1,0 +1,279 @@
+"""TensorFlow objects as answers (issue 9, section 3): each is graded by what matters, never by
+identity or by what it says about itself. The observers (``tlukit.observers``, the student's side)
+turn an object into plain data; ``autograder.objects`` (the grader's side) compares that data.
+
+Every observation here goes through the wire, as it does when grading.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from autograder import objects  # noqa: E402
+from tlukit import probe, wire  # noqa: E402
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+X = np.random.default_rng(0).integers(0, 256, (16, 28, 28)).astype(np.uint8)
+
+
+def seen(name, value, *args):
+    return wire.decode(wire.encode(probe.observe(name, value, args)))
+
+
+def model_of(build):
+    return seen("keras_model", build(), X, 7, 255.0)
+
+
+# ------------------------------------------------------------------------------ models
+def sequential_list():
+    return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(300, activation="relu"),
+                             keras.layers.Dense(100, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+
+
+def sequential_add():
+    model = keras.Sequential()
+    model.add(keras.layers.Input(shape=(28, 28)))
+    model.add(keras.layers.Flatten())
+    model.add(keras.layers.Dense(300, activation=keras.activations.relu))
+    model.add(keras.layers.Dense(100, activation="relu"))
+    model.add(keras.layers.Dense(10, activation="softmax"))
+    return model
+
+
+def functional():
+    inputs = keras.Input((28, 28))
+    x = keras.layers.Flatten()(inputs)
+    x = keras.layers.Dense(300, activation="relu")(x)
+    x = keras.layers.Dense(100, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x))
+
+
+def not_built():
+    return keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(300, activation="relu"),
+                             keras.layers.Dense(100, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+
+
+def separate_activation_layers():  # the same function, written with Activation layers
+    return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(300),
+                             keras.layers.Activation("relu"), keras.layers.Dense(100), keras.layers.Activation("relu"),
+                             keras.layers.Dense(10), keras.layers.Activation("softmax")])
+
+
+class Liar(keras.Sequential):
+    """Says it is the book's model; it is a linear classifier."""
+
+    def count_params(self):
+        return 266_610
+
+    def summary(self, *args, **kwargs):
+        print("Total params: 266,610")
+
+
+def liar():
+    return Liar([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+
+
+class Impostor(keras.Model):
+    """Holds the book's layers but computes something else with them."""
+
+    def __init__(self):
+        super().__init__()
+        self.flatten = keras.layers.Flatten()
+        self.hidden1 = keras.layers.Dense(300, activation="relu")
+        self.hidden2 = keras.layers.Dense(100, activation="relu")
+        self.out = keras.layers.Dense(10, activation="softmax")
+
+    def call(self, x):
+        return self.out(self.hidden2(self.hidden1(self.flatten(1.0 - x))))
+
+
+@pytest.fixture(scope="module")
+def book():
+    return model_of(sequential_list)
+
+
+@pytest.mark.parametrize("build", [sequential_list, sequential_add, functional, not_built])
+def test_the_same_model_written_differently_is_the_same_answer(book, build):
+    assert objects.model_difference(model_of(build), book) is None
+    assert book["params"] == 266_610 == 235_500 + 30_100 + 1_010
+
+
+def test_a_model_is_described_in_words(book):
+    assert objects.architecture(book) == "Flatten → Dense(300, relu) → Dense(100, relu) → Dense(10, softmax)"
+    assert [layer["params"] for layer in book["layers"]] == [0, 235_500, 30_100, 1_010]
+
+
+def test_a_model_whose_count_params_and_summary_lie_is_seen_for_what_it_is(book):
+    problem = objects.model_difference(model_of(liar), book)
+    assert "Flatten → Dense(10, softmax)" in problem
+
+
+def test_activation_layers_are_a_different_architecture_but_the_message_says_how(book):
+    problem = objects.model_difference(model_of(separate_activation_layers), book)
+    assert "Activation(relu)" in problem and "expected Flatten → Dense(300, relu)" in problem
+
+
+def test_a_model_that_computes_something_else_with_the_right_layers_is_caught_by_its_outputs(book):
+    impostor = seen("keras_model", Impostor(), X, 7, 255.0)
+    assert objects.architecture(impostor) == objects.architecture(book)
+    assert "with the grader's weights your model computes something else" in objects.model_difference(impostor, book)
+
+
+def test_a_forgotten_softmax_and_a_missing_flatten_are_named(book):
+    no_softmax = lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),  # noqa: E731
+                                           keras.layers.Dense(300, activation="relu"),
+                                           keras.layers.Dense(100, activation="relu"), keras.layers.Dense(10)])
+    assert "yours is Flatten → Dense(300, relu) → Dense(100, relu) → Dense(10)" in \
+        objects.model_difference(model_of(no_softmax), book)
+    no_flatten = lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Dense(300, activation="relu"),  # noqa: E731
+                                           keras.layers.Dense(100, activation="relu"),
+                                           keras.layers.Dense(10, activation="softmax")])
+    assert "yours is Dense(300, relu)" in objects.model_difference(model_of(no_flatten), book)
+
+
+def test_the_grader_sets_the_weights_and_puts_the_students_back():
+    model = sequential_list()
+    before = [w.numpy().copy() for w in model.weights]
+    a = seen("keras_model", model, X, 1, 255.0)["outputs"]
+    b = seen("keras_model", model, X, 2, 255.0)["outputs"]
+    assert not np.allclose(a, b)  # the seed, not the model's own weights, decides the outputs
+    assert all(np.array_equal(w.numpy(), v) for w, v in zip(model.weights, before))
+
+
+def test_batch_normalization_and_dropout_are_seen_at_inference():
+    def build():
+        return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.BatchNormalization(),
+                                 keras.layers.Dense(30, activation="relu"), keras.layers.Dropout(0.5),
+                                 keras.layers.Dense(10, activation="softmax")])
+    a, b = model_of(build), model_of(build)
+    assert objects.model_difference(a, b) is None and np.isfinite(a["outputs"]).all()
+    assert a["layers"][1] == {"kind": "BatchNormalization", "params": 4 * 784}
+    assert a["trainable"] == a["params"] - 2 * 784  # the moving mean and variance are not trained
+
+
+def test_something_that_is_not_a_model_is_named():
+    assert "expected a Keras model, got" in objects.model_difference(seen("keras_model", "a model", X, 1), {})
+
+
+# ------------------------------------------------------------------------------ compile settings
+def compiled(**kwargs):
+    model = sequential_list()
+    model.compile(**kwargs)
+    return seen("keras_compiled", model)
+
+
+@pytest.fixture(scope="module")
+def sgd():
+    return compiled(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=0.01),
+                    metrics=["accuracy"])
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(loss=keras.losses.SparseCategoricalCrossentropy(), optimizer="sgd", metrics=["accuracy"]),
+    dict(loss=keras.losses.sparse_categorical_crossentropy, optimizer=keras.optimizers.SGD(),
+         metrics=[keras.metrics.SparseCategoricalAccuracy()]),
+    dict(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.01), metrics=["acc"]),
+])
+def test_the_same_compile_settings_written_differently_agree(sgd, kwargs):
+    assert objects.compiled_difference(compiled(**kwargs), sgd) is None
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"]), "the loss is categorical_crossentropy"),
+    (dict(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer="sgd", metrics=["accuracy"]),
+     "from_logits=True"),
+    (dict(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"]), "the optimizer is adam"),
+    (dict(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.1), metrics=["accuracy"]),
+     "the learning rate is 0.1"),
+    (dict(loss="sparse_categorical_crossentropy", optimizer="sgd"), "lack accuracy"),
+])
+def test_each_wrong_compile_setting_is_named(sgd, kwargs, words):
+    assert words in objects.compiled_difference(compiled(**kwargs), sgd)
+
+
+def test_a_model_never_compiled_is_named(sgd):
+    assert "not compiled" in objects.compiled_difference(seen("keras_compiled", sequential_list()), sgd)
+
+
+# ------------------------------------------------------------------------------ training results
+@pytest.fixture(scope="module")
+def trained():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (400, 28, 28)).astype(np.uint8)
+    labels = (images[:, :14].mean(axis=(1, 2)) > images[:, 14:].mean(axis=(1, 2))).astype(int)  # learnable
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(0.01), metrics=["accuracy"])
+    history = model.fit(images / 255.0, labels, epochs=4, validation_data=(images[300:] / 255.0, labels[300:]),
+                        verbose=0)
+    return model, history, images, labels
+
+
+class Secret:
+    def __init__(self, **secret):
+        self.secret = secret
+
+
+def test_a_trained_model_is_graded_by_its_predictions_on_the_graders_data(trained):
+    model, _, images, labels = trained
+    got = seen("keras_predict", model, images[300:], 255.0)
+    measured = objects.accuracy(got, labels[300:])
+    assert measured > 0.7
+    assert objects.predictions_criterion(got, Secret(labels=labels[300:], at_least=0.7)) is None
+    assert "below 0.99" in objects.predictions_criterion(got, Secret(labels=labels[300:], at_least=0.99))
+
+
+def test_an_untrained_model_does_not_meet_the_criterion(trained):
+    *_, images, labels = trained
+    keras.utils.set_random_seed(3)
+    fresh = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    got = seen("keras_predict", fresh, images[300:], 255.0)
+    assert objects.predictions_criterion(got, Secret(labels=labels[300:], at_least=0.7)) is not None
+
+
+def test_a_history_is_checked_against_its_own_model(trained):
+    _, history, images, labels = trained
+    got = seen("keras_history", history, images[300:], 255.0)
+    assert objects.history_criterion(got, Secret(labels=labels[300:], at_least=0.6)) is None
+
+
+def test_a_history_edited_by_hand_disagrees_with_its_model(trained):
+    _, history, images, labels = trained
+    record = history.history["val_accuracy"]
+    saved = list(record)
+    try:
+        record[-1] = 0.99
+        got = seen("keras_history", history, images[300:], 255.0)
+    finally:
+        record[:] = saved
+    assert "was the History edited" in objects.history_criterion(got, Secret(labels=labels[300:], at_least=0.6))
+
+
+def test_a_typed_in_history_or_accuracy_is_not_a_history():
+    class Typed:
+        history = {"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.95]}
+    got = seen("keras_history", Typed(), X, 255.0)
+    assert "no model" in objects.history_criterion(got, Secret(labels=np.zeros(16, int), at_least=0.5))
+    assert "expected the History" in objects.history_criterion(seen("keras_history", 0.95, X), Secret(labels=[0]))
+
+
+# ------------------------------------------------------------------------------ tensors
+def test_tensors_and_variables_come_back_as_arrays():
+    got = seen(None, (tf.constant([1.0, 2.0]), {"w": tf.Variable([[3.0]]), "n": tf.constant(4, dtype=tf.int32)}))
+    assert isinstance(got[0], np.ndarray) and got[0].dtype == np.float32 and got[0].tolist() == [1.0, 2.0]
+    assert got[1]["w"].tolist() == [[3.0]] and int(got[1]["n"]) == 4
+
+
+def test_an_object_that_only_looks_like_a_tensor_is_not_unwrapped():
+    class Fake:
+        shape, dtype = (1,), "float32"
+
+        def numpy(self):
+            raise AssertionError("the probe called a student's numpy()")
+    assert isinstance(probe.observe(None, Fake()), Fake)

@@ -1,0 +1,230 @@
+"""Observers: turn an answer that is an object (a tensor, a Keras model, a History) into plain data.
+
+A hidden test never compares objects by identity or by what they say about themselves: the
+grader applies the same observer to the student's object (in the student's kernel) and to the
+reference's (in its own process), and compares the plain data that comes back. Each observer
+*uses* the object to find out what it is:
+
+* :func:`tensors`: TensorFlow tensors and Variables become NumPy arrays (inside tuples, lists
+  and dicts too), so an answer may return either;
+* :func:`keras_model`: the layers (kind, units, activation, rate), the parameter count summed
+  from the weights' shapes (never ``count_params()`` or ``summary()``, which a subclass may
+  override), and the outputs on the grader's inputs *after the grader has set every weight*
+  from its own seed; the model's own weights are put back afterwards;
+* :func:`keras_compiled`: the loss (and ``from_logits``), the optimizer's class and learning
+  rate, and the metrics given to ``compile``;
+* :func:`keras_predict`: a trained model's outputs on the grader's inputs (the grader computes
+  the accuracy with labels it keeps);
+* :func:`keras_history`: a History's numbers, and the outputs of the model it trained on the
+  grader's inputs, so that a History edited by hand disagrees with its own model;
+* :func:`fitted_estimator`: what a scikit-learn estimator learns from ``(X, y)``.
+
+TensorFlow and Keras are imported by none of them: they only use objects that already exist.
+"""
+from __future__ import annotations
+
+import copy
+import sys
+import warnings
+from typing import Any
+
+import numpy as np
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)[:300]
+    except Exception:  # noqa: BLE001 - an exception whose str() fails
+        return ""
+
+
+# ------------------------------------------------------------------------------------ tensors
+def _is_tensor(value: Any) -> bool:
+    if "tensorflow" not in sys.modules and "keras" not in sys.modules:
+        return False
+    module = type(value).__module__ or ""
+    return module.startswith(("tensorflow", "keras")) and callable(getattr(value, "numpy", None)) \
+        and hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def tensors(value: Any, _depth: int = 0) -> Any:
+    """``value`` with every TensorFlow tensor or Variable replaced by a NumPy array."""
+    if _depth > 40:
+        return value
+    if _is_tensor(value):
+        return np.asarray(value.numpy())
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(tensors(v, _depth + 1) for v in value)
+    if isinstance(value, list):
+        return [tensors(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: tensors(v, _depth + 1) for k, v in value.items()}
+    return value
+
+
+# --------------------------------------------------------------------------------- Keras models
+def _name(thing: Any) -> str | None:
+    """The name of an activation, loss or metric given as a string, a function or an object."""
+    if thing is None:
+        return None
+    if isinstance(thing, str):
+        return thing
+    if isinstance(thing, dict):  # serialised: {"class_name": ..., "config": {"name": ...}}
+        config = thing.get("config")
+        if isinstance(config, dict) and isinstance(config.get("name"), str):
+            return config["name"]
+        return str(thing.get("class_name", "?"))
+    name = getattr(thing, "name", None) or getattr(thing, "__name__", None)
+    return str(name) if name else type(thing).__name__
+
+
+def _layers(model: Any) -> list:
+    """The model's layers, nested models opened up, input layers left out."""
+    found = []
+    for layer in getattr(model, "layers", []) or []:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        if hasattr(layer, "layers") and kind in ("Sequential", "Functional", "Model"):
+            found += _layers(layer)
+        else:
+            found.append(layer)
+    return found
+
+
+def describe_layer(layer: Any) -> dict:
+    """A layer as plain data: its kind, and its units, activation and rate where it has them."""
+    try:
+        config = layer.get_config()
+    except Exception:  # noqa: BLE001 - a layer without a config is described by its kind alone
+        config = {}
+    seen: dict[str, Any] = {"kind": type(layer).__name__}
+    for key in ("units", "rate"):
+        if isinstance(config.get(key), (int, float)):
+            seen[key] = config[key]
+    if config.get("activation") is not None:
+        seen["activation"] = _name(config["activation"])
+    seen["params"] = int(sum(int(np.prod(w.shape)) for w in getattr(layer, "weights", [])))
+    return seen
+
+
+def _grader_weights(model: Any, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    values = []
+    for w in model.weights:
+        shape = tuple(int(n) for n in w.shape)
+        name = str(getattr(w, "path", "") or getattr(w, "name", ""))
+        if "variance" in name:  # BatchNormalization's moving variance must stay positive
+            values.append(rng.uniform(0.5, 1.5, shape))
+        else:
+            fan_in = shape[0] if len(shape) > 1 else 1
+            values.append(rng.normal(0.0, 1.0 / np.sqrt(max(fan_in, 1)), shape))
+    return values
+
+
+def _inputs(X: Any, scale: float | None):
+    X = np.asarray(X)
+    return (X.astype(np.float32) / np.float32(scale)) if scale else X
+
+
+def keras_model(model: Any, X: Any, seed: int = 0, scale: float | None = None) -> dict:
+    """What a Keras model is: its layers, its parameter count, and its outputs on ``X``
+    (divided by ``scale`` first, if given) with every weight set from ``seed``."""
+    seen: dict[str, Any] = {"type": "model" if hasattr(model, "weights") and hasattr(model, "layers") else
+                            type(model).__name__}
+    if seen["type"] != "model":
+        return seen
+    X = _inputs(X, scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if not model.weights:  # not built yet (no Input given): build it on the grader's inputs
+            model(X[:1])
+        seen["layers"] = [describe_layer(layer) for layer in _layers(model)]
+        seen["params"] = int(sum(int(np.prod(w.shape)) for w in model.weights))
+        seen["trainable"] = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+        own = [np.array(w.numpy()) for w in model.weights]
+        try:
+            for w, value in zip(model.weights, _grader_weights(model, seed)):
+                w.assign(value.astype(np.dtype(str(w.dtype))) if str(w.dtype) in ("float32", "float64") else value)
+            out = model(X, training=False)
+            seen["outputs"] = np.asarray(getattr(out, "numpy", lambda: out)(), dtype=np.float64)
+        except Exception as exc:  # noqa: BLE001 - a model that cannot run is an answer to compare
+            seen["outputs"] = f"running the model raised {type(exc).__name__}: {_text(exc)}"
+        finally:
+            for w, value in zip(model.weights, own):
+                w.assign(value)
+    return seen
+
+
+def keras_compiled(model: Any) -> dict:
+    """What ``compile`` was given: loss (and from_logits), optimizer, learning rate, metrics."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(model, "loss"):
+        return {"compiled": False}
+    seen: dict[str, Any] = {"compiled": True, "loss": _name(model.loss),
+                            "optimizer": type(optimizer).__name__.lower()}
+    try:
+        seen["from_logits"] = bool(model.loss.get_config().get("from_logits", False))
+    except Exception:  # noqa: BLE001 - a loss given as a string or a function: probabilities
+        seen["from_logits"] = False
+    rate = getattr(optimizer, "_learning_rate", None)
+    if rate is not None and type(rate).__module__.startswith("keras") and "schedule" in type(rate).__module__:
+        seen["schedule"] = type(rate).__name__
+    try:
+        seen["learning_rate"] = float(np.asarray(optimizer.learning_rate))
+    except Exception:  # noqa: BLE001
+        seen["learning_rate"] = None
+    try:
+        metrics = model.get_compile_config().get("metrics") or []
+    except Exception:  # noqa: BLE001 - not compiled through compile()
+        metrics = []
+    if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
+        metrics = [metrics]
+    seen["metrics"] = sorted(str(_name(m)) for m in metrics)
+    return seen
+
+
+def keras_predict(model: Any, X: Any, scale: float | None = None) -> Any:
+    """The model's outputs on ``X`` (divided by ``scale`` first, if given), as float64."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = model.predict(_inputs(X, scale), verbose=0, batch_size=1024)
+    return np.asarray(out, dtype=np.float64)
+
+
+def keras_history(history: Any, X: Any = None, scale: float | None = None) -> dict:
+    """A History's numbers (per metric, per epoch) and, when ``X`` is given, the outputs of the
+    model it trained (``history.model``) on ``X``."""
+    record = getattr(history, "history", None)
+    if not isinstance(record, dict):
+        return {"type": type(history).__name__}
+    seen: dict[str, Any] = {"type": "History",
+                            "history": {str(k): np.asarray([float(x) for x in v], dtype=np.float64)
+                                        for k, v in record.items()}}
+    model = getattr(history, "model", None)
+    if X is not None:
+        seen["outputs"] = (keras_predict(model, X, scale) if model is not None and hasattr(model, "predict")
+                           else "the History has no model: return the History that model.fit() returned")
+    return seen
+
+
+# ---------------------------------------------------------------------------- scikit-learn
+def fitted_estimator(model: Any, X: np.ndarray, y: np.ndarray) -> dict:
+    """What an estimator learns from ``(X, y)``: its class, coefficients and predictions."""
+    seen: dict[str, Any] = {"type": type(model).__name__}
+    if not hasattr(model, "fit"):
+        return seen
+    model = copy.deepcopy(model)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, y)
+            seen.update(coef_=np.asarray(model.coef_, dtype=float), intercept_=np.asarray(model.intercept_, dtype=float),
+                        predict=np.asarray(model.predict(X)).astype(float))
+    except Exception as exc:  # noqa: BLE001 - a model that cannot fit is an answer to compare, not a crash
+        seen["fit"] = f"fitting it raised {type(exc).__name__}: {_text(exc)}"
+    return seen
+
+
+OBSERVERS = {"fitted_estimator": fitted_estimator, "keras_model": keras_model, "keras_compiled": keras_compiled,
+             "keras_predict": keras_predict, "keras_history": keras_history}
