@@ -96,6 +96,9 @@ class Question:
     no_warnings: bool = False
     """A numerical warning (overflow, invalid value, division by zero) during a call fails the
     test: for exercises whose point is a numerically stable formula."""
+    tensorflow: bool = False
+    """The answer builds TensorFlow or Keras objects: Keras is imported before a case's seed is set,
+    on both sides, so that seeded initialisation matches (automatic for the ``keras_*`` observers)."""
     compare: Callable[[Any, Any], str | None] | None = None
     """How to compare the observed answer with the reference's (default: values within rtol/atol);
     :mod:`autograder.objects` has comparisons for Keras models and compile settings."""
@@ -113,6 +116,10 @@ class Question:
             return self.compare(got, want)
         return difference(got, want, rtol=self.rtol, atol=self.atol)
 
+    @property
+    def uses_tensorflow(self) -> bool:
+        return self.tensorflow or (self.observe or "").startswith("keras")
+
     def draw(self, rng: np.random.Generator) -> list[Case]:
         return [c if isinstance(c, Case) else Case(tuple(c)) for c in self.cases(rng)]
 
@@ -126,6 +133,8 @@ class Question:
         """What ``fn`` gives on ``case``, as the student's answer comes back: through the wire."""
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
         if case.seed is not None:
+            if self.uses_tensorflow:
+                importlib.import_module("keras")  # seeded only once imported: as in the student's kernel
             set_seed(case.seed)
         if relative:
             value = fn(expected, *args, **kwargs)
@@ -196,7 +205,8 @@ def request(q: Question, seed_: int, grading_: bool | None = None) -> tuple[list
     payload = {"shape": q.shape, "prelude": prelude, "helpers": helpers,
                "cases": [{"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)),
                           "observe": q.observe, "observe_args": wire.encode(tuple(q.observe_args(c))),
-                          "seed": c.seed, "drive": q.drive if q.shape == "class" else None}
+                          "seed": c.seed, "drive": q.drive if q.shape == "class" else None,
+                          "tensorflow": q.uses_tensorflow}
                          for c in cases]}
     return cases, json.dumps(payload, allow_nan=False)
 

@@ -277,3 +277,36 @@ def test_an_object_that_only_looks_like_a_tensor_is_not_unwrapped():
         def numpy(self):
             raise AssertionError("the probe called a student's numpy()")
     assert isinstance(probe.observe(None, Fake()), Fake)
+
+
+# ------------------------------------------------------------------------------ seeds
+SEEDED = """
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+def init():
+    import keras
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)]).weights[0].numpy()
+{body}
+"""
+GRADER = """from autograder import hidden
+q = hidden.Question("00.init", reference=init, tensorflow={tensorflow})
+print(q.expected(hidden.Case(seed=3)).ravel().tolist())"""
+KERNEL = """import keras  # the notebook's set-up cell imported it long before the hidden test
+from tlukit import probe, wire
+print(wire.decode(probe.run_case(init, {"seed": 3, "tensorflow": True})["value"]).ravel().tolist())"""
+
+
+def test_a_seeded_case_initialises_keras_alike_in_the_grader_and_in_a_kernel_that_imported_keras_first():
+    import subprocess
+    import sys
+
+    from autograder.course import REPO
+
+    def run(body):
+        done = subprocess.run([sys.executable, "-c", SEEDED.format(body=body)], capture_output=True, text=True,
+                              cwd=REPO, timeout=180, env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr[-1500:]
+        return done.stdout.strip().splitlines()[-1]
+    kernel = run(KERNEL)
+    assert run(GRADER.format(tensorflow=True)) == kernel
+    assert run(GRADER.format(tensorflow=False)) != kernel  # why the question must say it uses TensorFlow
