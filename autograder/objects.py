@@ -16,6 +16,7 @@ A question uses them like this::
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,10 @@ def architecture(seen: dict) -> str:
     return " → ".join(_layer_text(layer) for layer in seen.get("layers", [])) or "no layers"
 
 
+def _without_addresses(text: str) -> str:
+    return re.sub(r"0x[0-9a-f]+|\b(sequential|functional|dense|flatten|model)_\d+", "#", text)
+
+
 def model_difference(got: Any, want: dict) -> str | None:
     """How the observed model ``got`` (:func:`tlukit.observers.keras_model`) differs from ``want``."""
     if not isinstance(got, dict) or got.get("type") != "model":
@@ -47,7 +52,10 @@ def model_difference(got: Any, want: dict) -> str | None:
     if got.get("params") != want.get("params"):
         return (f"the model has {got.get('params'):,} parameters, counted from its weights; expected "
                 f"{want.get('params'):,}: check the input shape")
-    if isinstance(got.get("outputs"), str):
+    if isinstance(got.get("outputs"), str):  # the model could not run on the grader's images
+        failed = want.get("outputs")
+        if isinstance(failed, str) and _without_addresses(failed) == _without_addresses(got["outputs"]):
+            return None  # a mistake model that fails the same way: the mistake is named
         return str(got["outputs"])[:300]
     problem = difference(got.get("outputs"), want.get("outputs"), rtol=1e-4, atol=1e-5)
     if problem:

@@ -24,6 +24,7 @@ TensorFlow and Keras are imported by none of them: they only use objects that al
 from __future__ import annotations
 
 import copy
+import logging
 import sys
 import warnings
 from typing import Any
@@ -127,9 +128,15 @@ def _inputs(X: Any, scale: float | None):
     return (X.astype(np.float32) / np.float32(scale)) if scale else X
 
 
+def _quiet() -> None:
+    """TensorFlow's retracing warnings (many small models in one kernel) say nothing about the answer."""
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
 def keras_model(model: Any, X: Any, seed: int = 0, scale: float | None = None) -> dict:
     """What a Keras model is: its layers, its parameter count, and its outputs on ``X``
     (divided by ``scale`` first, if given) with every weight set from ``seed``."""
+    _quiet()
     seen: dict[str, Any] = {"type": "model" if hasattr(model, "weights") and hasattr(model, "layers") else
                             type(model).__name__}
     if seen["type"] != "model":
@@ -186,6 +193,7 @@ def keras_compiled(model: Any) -> dict:
 
 def keras_predict(model: Any, X: Any, scale: float | None = None) -> Any:
     """The model's outputs on ``X`` (divided by ``scale`` first, if given), as float64."""
+    _quiet()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = model.predict(_inputs(X, scale), verbose=0, batch_size=1024)
