@@ -85,7 +85,7 @@ def load_fashion_mnist(source_dir: str | os.PathLike | None = None):
             return fashion_mnist_from_idx(source)
         raise
 
-    import keras
+    keras = _keras()
     try:
         return keras.datasets.fashion_mnist.load_data()
     except Exception as exc:  # noqa: BLE001 - Keras reports a failed download as a bare Exception
@@ -182,7 +182,7 @@ def load_mnist(source_dir: str | os.PathLike | None = None):
     if source and not cache.is_file():
         return _mnist_from_idx(Path(source))
 
-    import keras
+    keras = _keras()
     try:
         return keras.datasets.mnist.load_data()
     except Exception as exc:  # noqa: BLE001 - Keras reports a failed download as a bare Exception
@@ -241,11 +241,22 @@ def _keras_home() -> Path:
     """Keras's cache folder as Keras sees it: ``$KERAS_HOME`` as it was when Keras was first
     imported (Keras reads it only then), else ``~/.keras``. Imports Keras."""
     try:
-        import keras  # noqa: F401 - fixes the folder
+        _keras()  # fixes the folder
         from keras.src.backend.config import keras_home  # Keras 3 (private accessor)
         return Path(keras_home()).expanduser()
     except ImportError:
         return Path(os.environ.get("KERAS_HOME", "~/.keras")).expanduser()
+
+
+def _keras():
+    """Keras, imported without TensorFlow's start-up lines on standard error (see :mod:`tlukit.keras_setup`)."""
+    import sys
+
+    if "keras" not in sys.modules:
+        from .keras_setup import import_keras
+
+        return import_keras()[0]
+    return sys.modules["keras"]
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -11,3 +11,4 @@ from .activations import activation_explorer  # noqa: F401
 from .core import interactive, show  # noqa: F401
 from .logic import truth_table_explorer  # noqa: F401
 from .perceptron import perceptron_stepper  # noqa: F401
+from .optimizers import optimizer_paths  # noqa: F401
