@@ -338,6 +338,8 @@ MOMENTUM_MODELS = {
     "old_velocity": lambda param, grad, velocity, lr=0.01, beta=0.9: (param + velocity,
                                                                        beta * velocity - lr * grad),
     "plain_sgd": lambda param, grad, velocity, lr=0.01, beta=0.9: (param - lr * grad, velocity),
+    "sign_convention": lambda param, grad, velocity, lr=0.01, beta=0.9: (param - (beta * velocity + lr * grad),
+                                                                          beta * velocity + lr * grad),
     "ema": lambda param, grad, velocity, lr=0.01, beta=0.9: (param + beta * velocity - (1 - beta) * lr * grad,
                                                               beta * velocity - (1 - beta) * lr * grad),
 }

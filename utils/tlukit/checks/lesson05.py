@@ -68,6 +68,14 @@ def _one_hot_added(want, logits, y):
     return want[0], d
 
 
+def _columns_hit(want, logits, y):
+    m = len(y)
+    P = np.array(want[1], dtype=float) * m
+    P[np.arange(m), np.asarray(y)] += 1          # back to the probabilities
+    P[:, np.unique(np.asarray(y))] -= 1          # what dlogits[:, y] -= 1 does
+    return want[0], P / m
+
+
 SOFTMAX_CROSS_ENTROPY = Catalogue(
     "softmax_cross_entropy",
     no_1_over_m=Mistake("the 1/m is missing from dlogits: the loss is the *mean* over the m instances, so its gradient "
@@ -82,6 +90,9 @@ SOFTMAX_CROSS_ENTROPY = Catalogue(
                  model=lambda want, logits, y: (want[0], -np.asarray(want[1])), relative=True),
     no_one_hot=Mistake("dlogits is P / m: subtract the one-hot targets Y (1 at each row's true class) before "
                        "dividing by m", model=_one_hot_added, relative=True),
+    column_index=Mistake("dlogits[:, y] -= 1 subtracts 1 in every row, at every class that occurs in y: subtract it "
+                         "once per row, at that row's true class, dlogits[np.arange(m), y] -= 1",
+                         model=_columns_hit, relative=True),
     overflow=Mistake("np.exp(logits) overflows for large logits (e^710 is inf, and inf / inf is nan): subtract each "
                      "row's largest logit first, logits - logits.max(axis=1, keepdims=True); softmax does not change"),
     log_underflow=Mistake("the log of a probability that underflowed to 0 is −inf: compute the log-probabilities "
@@ -94,6 +105,8 @@ DENSE_BACKWARD = Catalogue(
     transposed=Mistake("the weight gradient is transposed: dW must have W's shape (n_in, n_out), dW = Xᵀ dZ "
                        "(X.T @ dZ), not dZᵀ X",
                        model=lambda want, dZ, X, W: (want[0], np.asarray(want[1]).T, want[2]), relative=True),
+    dX_transposed=Mistake("dX is transposed: it must have X's shape (m, n_in), dX = dZ Wᵀ (dZ @ W.T), not W dZᵀ",
+                          model=lambda want, dZ, X, W: (np.asarray(want[0]).T, want[1], want[2]), relative=True),
     db_wrong_axis=Mistake("the bias gradient is summed over the wrong axis: db has one entry per unit (n_out,), the "
                           "sum of dZ over the instances, dZ.sum(axis=0), not over the units (axis=1)",
                           model=lambda want, dZ, X, W: (want[0], want[1], np.asarray(dZ).sum(axis=1)), relative=True),
@@ -173,6 +186,9 @@ MOMENTUM_STEP = Catalogue(
     old_velocity=Mistake("the parameter moves by the *old* velocity: compute the new v first, then θ ← θ + v"),
     plain_sgd=Mistake("this is plain gradient descent: the velocity is never used nor updated. v ← βv − η g, then "
                       "θ ← θ + v, and return the new v"),
+    sign_convention=Mistake("this is the other sign convention (v ← βv + η g, θ ← θ − v): here, as in Keras and in "
+                            "Géron's Equation 11-5, the velocity points downhill, v ← βv − η g, then θ ← θ + v. The "
+                            "velocity you are given (and return) follows that convention"),
     ema=Mistake("the gradient is weighted by (1 − β): in this lesson's (and Keras's) momentum, v ← βv − η g"),
 )
 
@@ -195,6 +211,12 @@ ADAM_STEP = Catalogue(
     t_from_zero=Mistake("the bias correction uses t + 1: t is already the number of this step (1 for the first), "
                         "so divide by 1 − β1**t and 1 − β2**t"),
     no_sqrt=Mistake("the step divides by v̂: divide by its square root, η m̂ / (√v̂ + ε)"),
+    returns_corrected=Mistake("you returned the bias-corrected moments m̂ and v̂: return the moving averages m and v "
+                              "themselves (the correction enters the step only; fed back, corrected moments would be "
+                              "corrected again at the next step)",
+                              model=lambda want, param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7: (
+                                  want[0], np.asarray(want[1]) / (1 - beta1 ** t), np.asarray(want[2]) / (1 - beta2 ** t)),
+                              relative=True),
 )
 
 # ============================================================================= shared machinery
@@ -546,6 +568,9 @@ def indexed_data(m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 def batches_reason(answer, X, y, batch_size) -> str | None:
     """Why ``answer = minibatches(X, y, batch_size, seed)`` is not an epoch of shuffled mini-batches, or None."""
     m = len(X)
+    if not isinstance(answer, (list, tuple)):
+        return (f"minibatches must return a list of (X_batch, y_batch) pairs, not a {type(answer).__name__} (a "
+                f"generator that yields the pairs is not a list: collect them, e.g. with a list comprehension)")
     try:
         batches = list(answer)
         pairs = [(np.asarray(xb), np.asarray(yb)) for xb, yb in batches]
@@ -625,7 +650,8 @@ def momentum_step(fn):
                    ((np.array([1.05, 2.1]), np.array([0.05, 0.1])), MOMENTUM_STEP.no_decay),
                    ((np.array([1.1, 2.0]), np.array([0.04, 0.1])), MOMENTUM_STEP.old_velocity),
                    ((np.array([0.95, 2.1]), np.array([0.1, 0.0])), MOMENTUM_STEP.plain_sgd),
-                   ((np.array([1.085, 2.01]), np.array([0.085, 0.01])), MOMENTUM_STEP.ema)]),
+                   ((np.array([1.085, 2.01]), np.array([0.085, 0.01])), MOMENTUM_STEP.ema),
+                   ((np.array([0.86, 2.1]), np.array([0.14, -0.1])), MOMENTUM_STEP.sign_convention)]),
                  ((p, g, v), {}, (np.array([1.085, 2.01]), np.array([0.085, 0.01])), "defaults lr=0.01, beta=0.9", [])]
         return _cases(fn, "momentum_step", cases, MOMENTUM_STEP, hint="v = beta * velocity - lr * grad; "
                       "return param + v, v", pair="return param, velocity")
@@ -657,10 +683,10 @@ def adam_step(fn):
         zero = np.zeros(2)
         cases = [((p, g, zero, zero, 1), {}, WRONG["adam_t1"],
                   "t = 1: m̂ = g and v̂ = g², so the first step is lr·sign(g)",
-                  [(WRONG[f"adam_t1_{k}"], getattr(ADAM_STEP, k)) for k in ADAM_STEP.keys()]),
+                  [(WRONG[f"adam_t1_{k}"], getattr(ADAM_STEP, k)) for k in ADAM_STEP.keys() if f"adam_t1_{k}" in WRONG]),
                  ((p, g, np.array([0.2, -0.1]), np.array([0.5, 0.3]), 3), {"lr": 0.01, "beta1": 0.8, "beta2": 0.99},
                   WRONG["adam_t3"], "t = 3",
-                  [(WRONG[f"adam_t3_{k}"], getattr(ADAM_STEP, k)) for k in ADAM_STEP.keys()])]
+                  [(WRONG[f"adam_t3_{k}"], getattr(ADAM_STEP, k)) for k in ADAM_STEP.keys() if f"adam_t3_{k}" in WRONG])]
         return _cases(fn, "adam_step", cases, ADAM_STEP, hint="bias-corrected moments m̂ = m / (1 - beta1**t), "
                       "v̂ = v / (1 - beta2**t)", pair="return param, m, v")
     return _function_check("adam_step", fn, run)
