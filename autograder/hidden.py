@@ -286,7 +286,11 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
             return failed(f"the result of {label} could not be read ({unreadable})")
         got = values[k]
         if q.criterion is not None:
-            reason = q.criterion(got, case)
+            try:
+                reason = q.criterion(got, case)
+            except Exception as exc:  # noqa: BLE001 - data no criterion expected: the answer's, not the batch's, problem
+                return failed(f"the result of {label} could not be judged ({type(exc).__name__}: {str(exc)[:120]})",
+                              "wrong")
             if reason:
                 hint = q.diagnose_all(values[k:k + 1], [case])  # a modelled mistake that returns exactly this
                 text = f"{label} does not meet the exercise's criterion on the grader's data: {reason}"
@@ -295,7 +299,11 @@ def judge(q: Question, cases: list[Case], result: str | bytes | None, seed_: int
                 return failed(text, "wrong", hint)
             continue
         want = q.expected(case)
-        reason = q.differ(got, want, case)
+        try:
+            reason = q.differ(got, want, case)
+        except Exception as exc:  # noqa: BLE001 - data no comparison expected: the answer's problem
+            return failed(f"the result of {label} could not be compared ({type(exc).__name__}: {str(exc)[:120]})",
+                          "wrong")
         if reason:
             hint = q.diagnose_all(values, cases[: len(values)])  # the mistake that explains all these answers
             shown = "(not shown: it is the answer)" if q.shape == "value" else short(want)

@@ -4,15 +4,17 @@ The student's kernel turns a Keras object into plain data with an observer of
 :mod:`tlukit.observers`; the functions here compare that data with the reference's, or with
 data the grader keeps, and say in words what differs. None of them trusts what an object says
 about itself: parameters are counted from the weights' shapes, a model's behaviour is seen
-with weights the grader set, and an accuracy is computed from predictions and labels the
+with weights the grader set, and a trained model's accuracy is computed here, by a NumPy forward
+pass of its layers and weights (:func:`forward`) on images the kernel never sees, with labels the
 grader holds.
 
 A question uses them like this::
 
     Question("07.build_model", reference=build_model, observe="keras_model",
              observe_args=lambda case: (case.args[0] ... ), compare=objects.model_difference)
-    Question("07.history", shape="value", observe="keras_history", observe_args=...,
-             criterion=objects.history_criterion)
+    Question("07.history", shape="value", observe="keras_history", criterion=objects.history_criterion,
+             cases=lambda rng: [Case(secret={"images": X_valid, "scale": 255.0, "labels": y_valid,
+                                             "at_least": 0.8})])
 """
 from __future__ import annotations
 
@@ -35,7 +37,10 @@ def _layer_text(layer: dict) -> str:
 
 def architecture(seen: dict) -> str:
     """``Flatten → Dense(300, relu) → Dense(100, relu) → Dense(10, softmax)``."""
-    return " → ".join(_layer_text(layer) for layer in seen.get("layers", [])) or "no layers"
+    layers = seen.get("layers") if isinstance(seen, dict) else None
+    if not isinstance(layers, list) or not all(isinstance(layer, dict) for layer in layers):
+        return "unreadable layers"
+    return " → ".join(_layer_text(layer) for layer in layers) or "no layers"
 
 
 def _without_addresses(text: str) -> str:
@@ -50,6 +55,8 @@ def model_difference(got: Any, want: dict) -> str | None:
     if architecture(got) != architecture(want):
         return f"the layers differ: expected {architecture(want)}; yours is {architecture(got)}"
     if got.get("params") != want.get("params"):
+        if not isinstance(got.get("params"), int):
+            return "the model's parameters could not be counted"
         return (f"the model has {got.get('params'):,} parameters, counted from its weights; expected "
                 f"{want.get('params'):,}: check the input shape")
     if isinstance(got.get("outputs"), str):  # the model could not run on the grader's images
@@ -98,54 +105,170 @@ def compiled_difference(got: Any, want: dict) -> str | None:
 
 
 # ------------------------------------------------------------------------------ training results
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+ACTIVATIONS = {
+    None: lambda z, layer: z, "linear": lambda z, layer: z,
+    "relu": lambda z, layer: np.maximum(z, 0),
+    "sigmoid": lambda z, layer: _sigmoid(z),
+    "softmax": lambda z, layer: _softmax(z),
+    "tanh": lambda z, layer: np.tanh(z),
+    "elu": lambda z, layer: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+    "selu": lambda z, layer: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0))),
+    "softplus": lambda z, layer: np.logaddexp(0, z),
+    "swish": lambda z, layer: z * _sigmoid(z), "silu": lambda z, layer: z * _sigmoid(z),
+    "leaky_relu": lambda z, layer: np.where(z > 0, z, float(layer.get("negative_slope", 0.2)) * z),
+}
+PASS_THROUGH = {"Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "InputLayer"}
+"""Layers that are the identity at inference."""
+
+
+class NotEvaluable(ValueError):
+    """The grader cannot run this model's forward pass itself; the message says why."""
+
+
+def forward(model: Any, X: np.ndarray) -> np.ndarray:
+    """The outputs of a model described by :func:`tlukit.observers.keras_weights` on ``X``, computed
+    here in NumPy (float64) at inference: Flatten, Dense, Activation, BatchNormalization and the
+    dropout layers, one after the other. Raises :class:`NotEvaluable` for anything else."""
+    if not isinstance(model, dict) or model.get("type") != "model" or not isinstance(model.get("layers"), list):
+        kind = model.get("type") if isinstance(model, dict) else type(model).__name__
+        raise NotEvaluable(f"expected a Keras model, got {kind}")
+    A = np.asarray(X, dtype=np.float64)
+    for layer in model["layers"]:
+        if not isinstance(layer, dict):
+            raise NotEvaluable("a layer could not be read")
+        kind, weights = layer.get("kind"), layer.get("weights") or []
+        if not isinstance(weights, list) or not all(isinstance(w, np.ndarray) and w.dtype.kind == "f" for w in weights):
+            raise NotEvaluable(f"the weights of a {kind} layer could not be read")
+        weights = [w.astype(np.float64) for w in weights]
+        try:
+            if kind in PASS_THROUGH:
+                continue
+            if kind == "Flatten":
+                A = A.reshape(len(A), -1)
+            elif kind == "Dense":
+                W, b = (weights + [None])[:2] if len(weights) in (1, 2) else (None, None)
+                if W is None or W.ndim != 2 or A.shape[-1] != W.shape[0]:
+                    raise NotEvaluable(f"a Dense layer's kernel does not fit its input of shape {A.shape[1:]}")
+                A = A @ W + (b if b is not None and layer.get("use_bias", True) else 0.0)
+                A = _activate(A, layer)
+            elif kind == "Activation":
+                A = _activate(A, layer)
+            elif kind == "BatchNormalization":
+                parts = list(weights)
+                gamma = parts.pop(0) if layer.get("scale", True) else 1.0
+                beta = parts.pop(0) if layer.get("center", True) else 0.0
+                mean, var = parts
+                A = (A - mean) / np.sqrt(var + float(layer.get("epsilon", 1e-3))) * gamma + beta
+            else:
+                raise NotEvaluable(f"the grader evaluates models made of Flatten, Dense, Activation, "
+                                   f"BatchNormalization and Dropout layers; yours has a {kind} layer")
+        except NotEvaluable:
+            raise
+        except (ValueError, TypeError, IndexError) as exc:
+            raise NotEvaluable(f"a {kind} layer could not be evaluated ({str(exc)[:120]})") from None
+    return A
+
+
+def _activate(A: np.ndarray, layer: dict) -> np.ndarray:
+    name = layer.get("activation")
+    if name not in ACTIVATIONS:
+        raise NotEvaluable(f"the grader does not know the activation {str(name)[:40]!r}")
+    return ACTIVATIONS[name](A, layer)
+
+
 def accuracy(outputs: Any, labels: Any) -> float:
-    """The share of right predictions: argmax of class scores, or a 0.5 threshold for one column
-    (a binary head) or for multilabel outputs (labels of the same shape)."""
+    """The share of right predictions. Class labels (integers 0..k−1) need one column of scores per
+    class (the argmax is the prediction); 0/1 labels of the same shape as the outputs (a binary or a
+    multilabel head) are compared with outputs thresholded at 0.5. Raises ValueError otherwise."""
     out, y = np.asarray(outputs, dtype=float), np.asarray(labels)
-    if out.ndim == 2 and out.shape[1] > 1 and y.ndim == 1:
+    if out.shape[:1] != y.shape[:1]:
+        raise ValueError(f"expected {len(y)} predictions, got outputs of shape {out.shape}")
+    if not np.isfinite(out).all():
+        raise ValueError("the model's outputs hold NaN or infinity: training diverged (is the learning rate too large?)")
+    if y.ndim == 1 and out.ndim == 2 and out.shape[1] > 1:
+        if out.shape[1] <= int(y.max()):
+            raise ValueError(f"the model has {out.shape[1]} outputs, but the labels go up to {int(y.max())}")
         return float(np.mean(np.argmax(out, axis=1) == y))
-    return float(np.mean((out.reshape(y.shape) >= 0.5) == y.astype(bool)))
+    if set(np.unique(y).tolist()) <= {0, 1} and out.size == y.size:
+        return float(np.mean((out.reshape(y.shape) >= 0.5) == y.astype(bool)))
+    raise ValueError(f"outputs of shape {out.shape} cannot be compared with labels of shape {y.shape}: "
+                     f"a classifier of {int(y.max()) + 1} classes needs one output per class")
+
+
+def measured_accuracy(model: Any, secret: dict) -> float:
+    """The accuracy of the observed ``model`` on the grader's images and labels (``secret``)."""
+    images = np.asarray(secret["images"])
+    X = images.astype(np.float64) / float(secret.get("scale", 1.0))
+    return accuracy(forward(model, X), secret["labels"])
 
 
 def predictions_criterion(got: Any, case: Any) -> str | None:
     """Criterion of a trained model (:func:`tlukit.observers.keras_predict`): its accuracy on the
-    grader's inputs, with the labels in ``case.secret["labels"]``, reaches ``case.secret["at_least"]``."""
+    grader's images (``case.secret["images"]``, divided by ``case.secret["scale"]``), computed here
+    with the labels the grader keeps (``case.secret["labels"]``), reaches ``case.secret["at_least"]``."""
     secret = case.secret
-    if isinstance(got, str) or not isinstance(got, np.ndarray) or got.shape[0] != len(secret["labels"]):
-        return f"expected one prediction per image of the grader's {len(secret['labels'])}, got {type(got).__name__}"
-    if not np.isfinite(got).all():
-        return "the model predicts NaN or infinity: training diverged (is the learning rate too large?)"
-    measured = accuracy(got, secret["labels"])
+    try:
+        measured = measured_accuracy(got, secret)
+    except ValueError as exc:
+        return str(exc)[:300]
     if measured < secret["at_least"]:
         return (f"its accuracy on {len(secret['labels']):,} images the grader kept is {measured:.3f}, below "
                 f"{secret['at_least']:.2f}{secret.get('why', '')}")
     return None
 
 
+def _recorded_accuracy(record: dict) -> tuple[str, np.ndarray] | None:
+    for key, values in record.items():
+        if key.startswith("val_") and key[4:].lower() in ACCURACY_NAMES:
+            return key, np.asarray(values, dtype=float).ravel()
+    return None
+
+
 def history_criterion(got: Any, case: Any) -> str | None:
-    """Criterion of a History (:func:`tlukit.observers.keras_history`): the training loss falls, the
-    last validation accuracy it records is what its model really scores on the grader's copy of the
-    validation set (``case.secret["labels"]``), and reaches ``case.secret["at_least"]``."""
+    """Criterion of a History (:func:`tlukit.observers.keras_history`): the training loss falls, a
+    validation accuracy it records is what its own model really scores on the grader's copy of the
+    validation set (``case.secret``: images, scale, labels; computed here), and that reaches
+    ``case.secret["at_least"]``. Any epoch's record may match (EarlyStopping may restore the best)."""
     secret = case.secret
-    if not isinstance(got, dict) or got.get("type") != "History":
+    if not isinstance(got, dict) or got.get("type") != "History" or not isinstance(got.get("history"), dict):
         kind = got.get("type") if isinstance(got, dict) else type(got).__name__
         return f"expected the History that model.fit() returns, got {kind}"
-    record = got.get("history", {})
-    loss = np.asarray(record.get("loss", []), dtype=float)
+    record = got["history"]
+    try:
+        loss = np.asarray(record.get("loss", []), dtype=float).ravel()
+    except (TypeError, ValueError):
+        loss = np.array([np.nan])
     if loss.size < 1 or not np.isfinite(loss).all():
         return "the History records no finite training loss: train with model.fit(...) and keep what it returns"
-    if "val_accuracy" not in record:
-        return ("the History has no val_accuracy: compile with metrics=['accuracy'] and pass validation_data=(X_valid, "
-                "y_valid) to fit")
-    if isinstance(got.get("outputs"), str):
-        return got["outputs"]
-    recorded = float(np.asarray(record["val_accuracy"], dtype=float)[-1])
-    measured = accuracy(got.get("outputs"), secret["labels"])
-    if abs(recorded - measured) > secret.get("tolerance", 0.01):
-        return (f"the History says the last validation accuracy was {recorded:.4f}, but its model scores {measured:.4f} "
+    found = _recorded_accuracy(record)
+    if found is None:
+        return ("the History has no validation accuracy: compile with metrics=['accuracy'] and pass "
+                "validation_data=(X_valid, y_valid) to fit")
+    key, recorded = found
+    model = got.get("model")
+    if not isinstance(model, dict) or model.get("type") != "model":
+        return "the History has no model: return the History that model.fit() returned"
+    try:
+        measured = measured_accuracy(model, secret)
+    except ValueError as exc:
+        return str(exc)[:300]
+    close = recorded[np.isfinite(recorded)]
+    if close.size == 0 or np.min(np.abs(close - measured)) > secret.get("tolerance", 0.01):
+        shown = f"{recorded[-1]:.4f}" if recorded.size else "nothing"
+        return (f"the History says the validation accuracy ({key}) was {shown}, but its model scores {measured:.4f} "
                 "on the validation set: was the History edited, or the model trained again after fit?")
     if loss.size > 1 and not loss[-1] < loss[0]:
         return f"the training loss did not fall ({loss[0]:.4f} in the first epoch, {loss[-1]:.4f} in the last)"
     if measured < secret["at_least"]:
-        return (f"the validation accuracy is {measured:.3f}, below {secret['at_least']:.2f}{secret.get('why', '')}")
+        return f"the validation accuracy is {measured:.3f}, below {secret['at_least']:.2f}{secret.get('why', '')}"
     return None

@@ -139,7 +139,12 @@ def _run(job: Job, nb, calls, scratch: Path, box: sandbox.Sandbox, result: Resul
         path = folder / "result.json"
         text = kernel.read_back(path, hidden.wire.MAX_BYTES + 1)  # a larger file is refused as such, unread
         stopped = faults[position].why if position in faults else None
-        verdict = hidden.judge(q, cases, text, seed, name, stopped, source=sources.get(name))
+        try:
+            verdict = hidden.judge(q, cases, text, seed, name, stopped, source=sources.get(name))
+        except Exception as exc:  # noqa: BLE001 - one question the grader cannot judge never costs the others
+            verdict = hidden.Verdict(q.qid, False, f"the grader could not judge {name} ({type(exc).__name__}: "
+                                                   f"{str(exc)[:160]}); tell your instructor (seed {seed})",
+                                     len(cases), "unreadable")
         earlier = [f for p, f in faults.items() if p < position and f.line]
         if not verdict.passed and verdict.message.startswith(f"{name} is not defined") and earlier:
             verdict.message = (f"{name} is not defined: the grader stopped a cell above before it ran the line that "

@@ -220,27 +220,81 @@ class Secret:
         self.secret = secret
 
 
+def kept(images, labels, at_least=0.7):
+    """What the grader keeps: the images (never sent to the kernel), their scale and labels."""
+    return Secret(images=images, scale=255.0, labels=labels, at_least=at_least)
+
+
+def test_the_grader_runs_the_forward_pass_itself_and_agrees_with_keras(trained):
+    model, _, images, _ = trained
+    got = seen("keras_predict", model)
+    mine = objects.forward(got, images[300:] / 255.0)
+    assert np.allclose(mine, model.predict(images[300:] / 255.0, verbose=0), atol=1e-5)
+
+
+def test_batch_normalization_and_dropout_are_evaluated_at_inference_like_keras():
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.BatchNormalization(),
+                              keras.layers.Dense(20, activation="elu"), keras.layers.Dropout(0.5),
+                              keras.layers.Dense(10), keras.layers.Activation("softmax")])
+    for w in model.weights:  # moving statistics away from 0 and 1, as after training
+        w.assign(np.random.default_rng(0).uniform(0.5, 1.5, w.shape).astype("float32"))
+    assert np.allclose(objects.forward(seen("keras_predict", model), X / 255.0),
+                       model(X / 255.0, training=False).numpy(), atol=1e-5)
+
+
 def test_a_trained_model_is_graded_by_its_predictions_on_the_graders_data(trained):
     model, _, images, labels = trained
-    got = seen("keras_predict", model, images[300:], 255.0)
-    measured = objects.accuracy(got, labels[300:])
-    assert measured > 0.7
-    assert objects.predictions_criterion(got, Secret(labels=labels[300:], at_least=0.7)) is None
-    assert "below 0.99" in objects.predictions_criterion(got, Secret(labels=labels[300:], at_least=0.99))
+    got = seen("keras_predict", model)
+    assert objects.measured_accuracy(got, kept(images[300:], labels[300:]).secret) > 0.7
+    assert objects.predictions_criterion(got, kept(images[300:], labels[300:])) is None
+    assert "below 0.99" in objects.predictions_criterion(got, kept(images[300:], labels[300:], 0.99))
 
 
 def test_an_untrained_model_does_not_meet_the_criterion(trained):
     *_, images, labels = trained
     keras.utils.set_random_seed(3)
     fresh = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
-    got = seen("keras_predict", fresh, images[300:], 255.0)
-    assert objects.predictions_criterion(got, Secret(labels=labels[300:], at_least=0.7)) is not None
+    assert objects.predictions_criterion(seen("keras_predict", fresh), kept(images[300:], labels[300:])) is not None
+
+
+class Lookup(keras.Model):
+    """Answers by looking each image up in a table: perfect predictions, no learning."""
+
+    def __init__(self, images, labels):
+        super().__init__()
+        self.flatten = keras.layers.Flatten()
+        self.out = keras.layers.Dense(2, activation="softmax")
+        self.table = {img.tobytes(): int(y) for img, y in zip(images, labels)}
+
+    def predict(self, X, **kwargs):
+        X = np.asarray(X * 255.0).round().astype(np.uint8)
+        return np.eye(2)[[self.table.get(x.tobytes(), 0) for x in X]]
+
+    def call(self, x):
+        return self.out(self.flatten(x))
+
+
+def test_a_model_that_looks_its_answers_up_earns_nothing(trained):
+    *_, images, labels = trained
+    cheat = Lookup(images, labels)
+    cheat(images[:1] / 255.0)
+    assert np.mean(cheat.predict(images[300:] / 255.0).argmax(axis=1) == labels[300:]) == 1.0
+    assert objects.predictions_criterion(seen("keras_predict", cheat), kept(images[300:], labels[300:])) is not None
+
+
+def test_a_single_output_column_is_not_a_ten_class_classifier():
+    always_one = {"type": "model", "layers": [{"kind": "Flatten", "weights": []},
+                                              {"kind": "Dense", "units": 1, "activation": "sigmoid",
+                                               "weights": [np.zeros((784, 1)), np.full(1, 9.0)]}]}
+    labels = np.arange(20) % 10
+    assert "one output per class" in objects.predictions_criterion(always_one, kept(X[:1].repeat(20, 0), labels))
 
 
 def test_a_history_is_checked_against_its_own_model(trained):
     _, history, images, labels = trained
-    got = seen("keras_history", history, images[300:], 255.0)
-    assert objects.history_criterion(got, Secret(labels=labels[300:], at_least=0.6)) is None
+    got = seen("keras_history", history)
+    assert objects.history_criterion(got, kept(images[300:], labels[300:], 0.6)) is None
 
 
 def test_a_history_edited_by_hand_disagrees_with_its_model(trained):
@@ -248,19 +302,19 @@ def test_a_history_edited_by_hand_disagrees_with_its_model(trained):
     record = history.history["val_accuracy"]
     saved = list(record)
     try:
-        record[-1] = 0.99
-        got = seen("keras_history", history, images[300:], 255.0)
+        record[:] = [0.99] * len(record)
+        got = seen("keras_history", history)
     finally:
         record[:] = saved
-    assert "was the History edited" in objects.history_criterion(got, Secret(labels=labels[300:], at_least=0.6))
+    assert "was the History edited" in objects.history_criterion(got, kept(images[300:], labels[300:], 0.6))
 
 
 def test_a_typed_in_history_or_accuracy_is_not_a_history():
     class Typed:
         history = {"loss": [1.0, 0.5], "val_accuracy": [0.5, 0.95]}
-    got = seen("keras_history", Typed(), X, 255.0)
-    assert "no model" in objects.history_criterion(got, Secret(labels=np.zeros(16, int), at_least=0.5))
-    assert "expected the History" in objects.history_criterion(seen("keras_history", 0.95, X), Secret(labels=[0]))
+    secret = kept(X, np.zeros(16, int), 0.5)
+    assert "no model" in objects.history_criterion(seen("keras_history", Typed()), secret)
+    assert "expected the History" in objects.history_criterion(seen("keras_history", 0.95), secret)
 
 
 # ------------------------------------------------------------------------------ tensors

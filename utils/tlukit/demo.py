@@ -25,5 +25,6 @@ def needs(exercise: str):
         if stub:
             print(f"⏳ finish {exercise} to see this ({stub} is not written yet).")
         else:
+            several = exercise.startswith("Exercises ")
             print(f"⚠ this demo uses your code from {exercise}, which raised {type(exc).__name__}: {exc}. "
-                  f"Fix {exercise} (its check says more) to see this.")
+                  f"Fix {exercise} ({'their checks say' if several else 'its check says'} more) to see this.")

@@ -13,10 +13,11 @@ reference's (in its own process), and compares the plain data that comes back. E
   from its own seed; the model's own weights are put back afterwards;
 * :func:`keras_compiled`: the loss (and ``from_logits``), the optimizer's class and learning
   rate, and the metrics given to ``compile``;
-* :func:`keras_predict`: a trained model's outputs on the grader's inputs (the grader computes
-  the accuracy with labels it keeps);
-* :func:`keras_history`: a History's numbers, and the outputs of the model it trained on the
-  grader's inputs, so that a History edited by hand disagrees with its own model;
+* :func:`keras_predict`: a trained model's layers and weights; the grader runs the forward pass
+  itself on images the kernel never sees and computes the accuracy with labels it keeps (a model
+  that looks its answers up in the data set earns nothing);
+* :func:`keras_history`: a History's numbers and its model's layers and weights, so that a
+  History edited by hand disagrees with its own model;
 * :func:`fitted_estimator`: what a scikit-learn estimator learns from ``(X, y)``.
 
 TensorFlow and Keras are imported by none of them: they only use objects that already exist.
@@ -191,18 +192,36 @@ def keras_compiled(model: Any) -> dict:
     return seen
 
 
-def keras_predict(model: Any, X: Any, scale: float | None = None) -> Any:
-    """The model's outputs on ``X`` (divided by ``scale`` first, if given), as float64."""
+def keras_weights(model: Any) -> dict:
+    """A trained model as data: its layers (kind, units, activation, the settings a forward pass
+    needs) and each layer's weights. The grader computes the predictions from these itself, on
+    images the kernel never sees, so a model that looks its answers up earns nothing."""
+    if not (hasattr(model, "layers") and hasattr(model, "weights")):
+        return {"type": type(model).__name__}
+    seen: dict[str, Any] = {"type": "model", "layers": []}
+    for layer in _layers(model):
+        described = describe_layer(layer)
+        try:
+            config = layer.get_config()
+        except Exception:  # noqa: BLE001
+            config = {}
+        for key in ("epsilon", "center", "scale", "use_bias", "negative_slope"):
+            if isinstance(config.get(key), (bool, int, float)):
+                described[key] = config[key]
+        described["weights"] = [np.asarray(w.numpy()) for w in layer.weights]
+        seen["layers"].append(described)
+    return seen
+
+
+def keras_predict(model: Any) -> dict:
+    """A trained model, for the grader to evaluate on its own images (see :func:`keras_weights`)."""
     _quiet()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = model.predict(_inputs(X, scale), verbose=0, batch_size=1024)
-    return np.asarray(out, dtype=np.float64)
+    return keras_weights(model)
 
 
-def keras_history(history: Any, X: Any = None, scale: float | None = None) -> dict:
-    """A History's numbers (per metric, per epoch) and, when ``X`` is given, the outputs of the
-    model it trained (``history.model``) on ``X``."""
+def keras_history(history: Any) -> dict:
+    """A History's numbers (per metric, per epoch) and the model it trained (``history.model``),
+    as :func:`keras_weights`, so that the grader can check the numbers against the model."""
     record = getattr(history, "history", None)
     if not isinstance(record, dict):
         return {"type": type(history).__name__}
@@ -210,9 +229,7 @@ def keras_history(history: Any, X: Any = None, scale: float | None = None) -> di
                             "history": {str(k): np.asarray([float(x) for x in v], dtype=np.float64)
                                         for k, v in record.items()}}
     model = getattr(history, "model", None)
-    if X is not None:
-        seen["outputs"] = (keras_predict(model, X, scale) if model is not None and hasattr(model, "predict")
-                           else "the History has no model: return the History that model.fit() returned")
+    seen["model"] = keras_weights(model) if model is not None else {"type": "None"}
     return seen
 
 
@@ -235,4 +252,4 @@ def fitted_estimator(model: Any, X: np.ndarray, y: np.ndarray) -> dict:
 
 
 OBSERVERS = {"fitted_estimator": fitted_estimator, "keras_model": keras_model, "keras_compiled": keras_compiled,
-             "keras_predict": keras_predict, "keras_history": keras_history}
+             "keras_predict": keras_predict, "keras_history": keras_history, "keras_weights": keras_weights}

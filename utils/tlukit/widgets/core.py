@@ -148,7 +148,8 @@ def unfinished_message(names: Iterable[str], *, exercise: str | Mapping[str, str
         label = exercise.get(name) if isinstance(exercise, Mapping) else exercise
         groups.setdefault(label or "", []).append(name)
     tasks = [f"{label} ({', '.join(names)})" if label else ", ".join(names) for label, names in groups.items()]
-    return f"Finish {' and '.join(tasks)} to use this {what}" + (f"; {until}" if until else ".")
+    listed = tasks[0] if len(tasks) == 1 else f"{', '.join(tasks[:-1])} and {tasks[-1]}"
+    return f"Finish {listed} to use this {what}" + (f"; {until}" if until else ".")
 
 
 def notice(text: str) -> None:
