@@ -40,16 +40,16 @@ def make_class(inbox: Path, lessons: list[str], n: int) -> list[str]:
     for i in range(n):
         kind = kinds[i % len(kinds)]
         student = f"s{i:02d}-{kind}"
-        notebooks = {}
+        files = {}
         for lesson in lessons:
             if kind == "solution":
-                notebooks[names[lesson]] = simulate.fill(release[lesson], model[lesson])
+                files[names[lesson]] = simulate.fill(release[lesson], model[lesson])
             elif kind == "release":
-                notebooks[names[lesson]] = release[lesson]
+                files[names[lesson]] = release[lesson]
             else:
-                notebooks[names[lesson]] = simulate.fill(release[lesson], {**model[lesson],
+                files[names[lesson]] = simulate.fill(release[lesson], {**model[lesson],
                                                                            **simulate.mistake_answers(lesson, 1 + i % 3)})
-        simulate.write_submission(inbox, student, notebooks)
+        simulate.write_submission(inbox, student, files)
         students.append(student)
     return students
 
