@@ -139,9 +139,14 @@ def forward(model: Any, X: np.ndarray) -> np.ndarray:
     """The outputs of a model described by :func:`tlukit.observers.keras_weights` on ``X``, computed
     here in NumPy (float64) at inference: Flatten, Dense, Activation, BatchNormalization and the
     dropout layers, one after the other. Raises :class:`NotEvaluable` for anything else."""
-    if not isinstance(model, dict) or model.get("type") != "model" or not isinstance(model.get("layers"), list):
+    if isinstance(model, dict) and model.get("type") == "model" and not isinstance(model.get("layers"), list):
+        raise NotEvaluable("the model's layers could not be read")
+    if not isinstance(model, dict) or model.get("type") != "model":
         kind = model.get("type") if isinstance(model, dict) else type(model).__name__
         raise NotEvaluable(f"expected a Keras model, got {kind}")
+    if model.get("structure") not in ("sequential", "functional"):
+        raise NotEvaluable("the grader evaluates a Sequential model or a functional one (keras.Model(inputs, outputs)); "
+                           "yours computes with its own call(), whose order of layers the grader cannot know")
     A = np.asarray(X, dtype=np.float64)
     for layer in model["layers"]:
         if not isinstance(layer, dict):
@@ -240,7 +245,9 @@ def history_criterion(got: Any, case: Any) -> str | None:
     validation set (``case.secret``: images, scale, labels; computed here), and that reaches
     ``case.secret["at_least"]``. Any epoch's record may match (EarlyStopping may restore the best)."""
     secret = case.secret
-    if not isinstance(got, dict) or got.get("type") != "History" or not isinstance(got.get("history"), dict):
+    if isinstance(got, dict) and got.get("type") == "History" and not isinstance(got.get("history"), dict):
+        return "the History's record could not be read: return the History that model.fit() returned"
+    if not isinstance(got, dict) or got.get("type") != "History":
         kind = got.get("type") if isinstance(got, dict) else type(got).__name__
         return f"expected the History that model.fit() returns, got {kind}"
     record = got["history"]
@@ -250,7 +257,10 @@ def history_criterion(got: Any, case: Any) -> str | None:
         loss = np.array([np.nan])
     if loss.size < 1 or not np.isfinite(loss).all():
         return "the History records no finite training loss: train with model.fit(...) and keep what it returns"
-    found = _recorded_accuracy(record)
+    try:
+        found = _recorded_accuracy(record)
+    except (TypeError, ValueError):
+        return "the History's validation accuracy could not be read: return the History that model.fit() returned"
     if found is None:
         return ("the History has no validation accuracy: compile with metrics=['accuracy'] and pass "
                 "validation_data=(X_valid, y_valid) to fit")

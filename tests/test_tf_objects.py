@@ -284,7 +284,7 @@ def test_a_model_that_looks_its_answers_up_earns_nothing(trained):
 
 
 def test_a_single_output_column_is_not_a_ten_class_classifier():
-    always_one = {"type": "model", "layers": [{"kind": "Flatten", "weights": []},
+    always_one = {"type": "model", "structure": "sequential", "layers": [{"kind": "Flatten", "weights": []},
                                               {"kind": "Dense", "units": 1, "activation": "sigmoid",
                                                "weights": [np.zeros((784, 1)), np.full(1, 9.0)]}]}
     labels = np.arange(20) % 10

@@ -198,7 +198,7 @@ def keras_weights(model: Any) -> dict:
     images the kernel never sees, so a model that looks its answers up earns nothing."""
     if not (hasattr(model, "layers") and hasattr(model, "weights")):
         return {"type": type(model).__name__}
-    seen: dict[str, Any] = {"type": "model", "layers": []}
+    seen: dict[str, Any] = {"type": "model", "structure": _structure(model), "layers": []}
     for layer in _layers(model):
         described = describe_layer(layer)
         try:
@@ -211,6 +211,21 @@ def keras_weights(model: Any) -> dict:
         described["weights"] = [np.asarray(w.numpy()) for w in layer.weights]
         seen["layers"].append(described)
     return seen
+
+
+def _structure(model: Any) -> str:
+    """``"sequential"`` or ``"functional"`` when the layers, in order, are the computation (a
+    subclass that keeps Keras's own ``call``), else ``"subclassed"``: its ``call`` decides."""
+    keras = sys.modules.get("keras")
+    try:
+        from keras.src.models.functional import Functional
+    except ImportError:  # pragma: no cover - another Keras
+        Functional = None
+    if keras is not None and isinstance(model, keras.Sequential) and type(model).call is keras.Sequential.call:
+        return "sequential"
+    if Functional is not None and isinstance(model, Functional) and type(model).call is Functional.call:
+        return "functional"
+    return "subclassed"
 
 
 def keras_predict(model: Any) -> dict:
