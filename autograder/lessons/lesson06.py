@@ -36,7 +36,7 @@ def standardize(X):
 tape_watches = {"tf.Variable(3.0)": True, "tf.constant(3.0)": False, "tf.Variable(3)": False,
                 "tf.Variable(3.0, trainable=False)": False, "tf.constant(3.0) after tape.watch": True}
 """What a tape records without being told: trainable float Variables only. An int Variable is not
-differentiable (the tape warns and returns None); a constant or a non-trainable Variable is recorded
+differentiable (the tape returns None, without an error); a constant or a non-trainable Variable is recorded
 only after ``tape.watch``."""
 
 

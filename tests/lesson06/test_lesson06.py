@@ -127,7 +127,44 @@ def test_a_numpy_op_inside_the_tape_fails_readably():
         with tf.GradientTape() as tape:
             J = 3 * (np.multiply(a, b) + c)
         return J, tape.gradient(J, [a, b, c])
-    with pytest.raises(CheckFailed):
+    with pytest.raises(CheckFailed, match="dJ/da and dJ/db are None"):
+        check.tape_J(tape_J)
+
+
+def test_tensorflows_errors_are_explained_at_the_students_line():
+    import tensorflow as tf
+
+    def logistic_steps(X, y, learning_rate=0.5, steps=20):
+        X, y = tf.constant(X, tf.float32), tf.constant(y, tf.float32)
+        w, b = tf.Variable(tf.zeros(X.shape[1])), tf.Variable(0.0)
+        optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)
+        losses = []
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                z = tf.linalg.matvec(X, w) + b
+                loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))
+            optimizer.apply_gradients(zip([w, b], tape.gradient(loss, [w, b])))  # (variable, gradient): swapped
+            losses.append(float(loss))
+        return w, b, losses
+    with pytest.raises(CheckFailed, match="the gradient first") as failure:
+        check.logistic_steps(logistic_steps)
+    assert "optimizer.apply_gradients(zip([w, b]" in failure.value.message  # the student's line, not Keras's
+
+    def neuron_tape_gradients(X, y, w, b):
+        X, y = tf.constant(X), tf.constant(y)  # float64, while the Variables are float32
+        w, b = tf.Variable(w, dtype=tf.float32), tf.Variable(float(b))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=tf.linalg.matvec(X, w) + b))
+        return tuple(tape.gradient(loss, [w, b]))
+    with pytest.raises(CheckFailed, match="TensorFlow never casts for you") as failure:
+        check.neuron_tape_gradients(neuron_tape_gradients)
+    assert "_status_to_exception" not in failure.value.message
+
+    def tape_J(a, b, c):
+        with tf.GradientTape() as tape:
+            J = 3 * (a * b + c)  # Python numbers: nothing recorded
+        return J, tape.gradient(J, [a, b, c])
+    with pytest.raises(CheckFailed, match="plain Python numbers"):
         check.tape_J(tape_J)
 
 

@@ -191,8 +191,10 @@ def unwritten(exc: BaseException) -> str | None:
 
 
 def _student_frame(exc: BaseException) -> str:
-    """The innermost frame of the traceback that is not in this package."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "tlukit" not in f.filename]
+    """The innermost frame of the traceback that is the student's: not in this package, nor in an
+    installed library (TensorFlow, Keras, NumPy raise from deep inside themselves)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "tlukit" not in f.filename and "-packages" not in f.filename and "/lib/python3" not in f.filename]
     if not frames:
         return ""
     f = frames[-1]

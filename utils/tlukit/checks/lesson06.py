@@ -14,11 +14,15 @@ Variables: :func:`as_numpy` turns them into NumPy arrays, as the grader's probe 
 from __future__ import annotations
 
 import copy
+import functools
 import math
+import re
+import traceback
+from collections.abc import Sequence
 
 import numpy as np
 
-from ..checking import CheckFailed, call, check_defaults, expect, mismatch, short, signature
+from ..checking import CheckFailed, call, check_defaults, difference, expect, mismatch, short, signature
 from ..mistakes import Catalogue, Mistake, Rule, function_source
 from ..observers import tensors
 from . import exercise
@@ -32,18 +36,101 @@ def as_numpy(value):
     return tensors(value)
 
 
+# TensorFlow's errors for the mistakes of this lesson, and what to do instead: (pattern of the error, advice).
+TF_ERRORS = (
+    (r"non-persistent GradientTape",
+     "a tape that is not persistent gives one tape.gradient call: ask for every gradient in one call, "
+     "tape.gradient(target, [a, b, ...]), or make the tape with tf.GradientTape(persistent=True)"),
+    (r"has no attribute '_id'",
+     "tape.gradient was given a NumPy value or a Python number (as the target or as a source), which the tape knows "
+     "nothing about: compute inside the tape with TensorFlow operations (tf.exp, tf.sin, tf.reduce_sum ..., not np.*) "
+     "and make every source a tf.Variable (or a tensor you tape.watch)"),
+    (r"Cannot convert the argument `type_value`",
+     "tape.gradient was given a target computed from plain Python numbers, which a tape does not record: make the "
+     "inputs tf.Variable first, e.g. tf.Variable(float(a))"),
+    (r"has no attribute '_unique_id'",
+     "optimizer.apply_gradients takes (gradient, variable) pairs, the gradient first: zip(grads, variables), not "
+     "zip(variables, grads); and what it updates must be tf.Variable"),
+    (r"No gradients provided for any variable",
+     "every gradient was None: compute the loss inside the `with tf.GradientTape() as tape:` block, from the "
+     "Variables, with TensorFlow operations (a NumPy function breaks the chain)"),
+    (r"expected to be a \w+ tensor but is a \w+ tensor",
+     "two dtypes met: TensorFlow never casts for you, and tf.constant of a NumPy float array is float64 (double) "
+     "while tf.Variable(0.0) and tf.zeros are float32 (float). Give everything float32: tf.constant(X, tf.float32) "
+     "or tf.cast(X, tf.float32)"),
+    (r"Received integer type|must be either real or complex",
+     "that TensorFlow operation needs floats and got integers: cast first, tf.cast(X, tf.float32)"),
+    (r"not tf\.Tensor or tf\.Variable",
+     "tape.watch takes a tensor, not a NumPy array or a number: convert first, x = tf.constant(x, tf.float32), "
+     "then tape.watch(x)"),
+    (r"ndims must be >= 2",
+     "TensorFlow's @ (matmul) multiplies matrices (2-D): for a matrix times a vector use tf.linalg.matvec(X, w), "
+     "or make w a column of shape (n, 1)"),
+    (r"logits and labels must be broadcastable|labels_size",
+     "tf.nn.softmax_cross_entropy_with_logits wants one-hot labels of the logits' shape; with integer class labels "
+     "use tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)"),
+)
+_LIBRARY = ("site-packages", "dist-packages", "tlukit", "/lib/python")
+
+
+def explain_error(message: str, exc: BaseException | None = None) -> str:
+    """A failure message about an exception, with the line of the student's code that raised it
+    (not TensorFlow's) and, for an error of :data:`TF_ERRORS`, what to do instead."""
+    if exc is not None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not any(p in f.filename for p in _LIBRARY)]
+        where = f"  (at line {frames[-1].lineno}: {frames[-1].line})" if frames and frames[-1].line else ""
+        message = re.sub(r"\n  \(at line [^\n]*\)", "\n" + where if where else "", message, count=1)
+    for pattern, advice in TF_ERRORS:
+        if re.search(pattern, message):
+            return f"{message}\nhint: {advice}"
+    return message
+
+
 def _call(fn, *args, label: str | None = None, **kwargs):
-    """The student's function on copies of the arguments, its result as NumPy."""
+    """The student's function on copies of the arguments, its result as NumPy; an error TensorFlow
+    raised inside it is explained (:func:`explain_error`)."""
     label = label or signature(fn, args, kwargs)
-    return as_numpy(call(fn, *copy.deepcopy(args), label=label, **copy.deepcopy(kwargs)))
+    raised: list[BaseException] = []
+
+    @functools.wraps(fn)
+    def watched(*a, **k):
+        try:
+            return fn(*a, **k)
+        except Exception as exc:
+            raised.append(exc)
+            raise
+
+    target = watched if callable(fn) else fn
+    try:
+        result = call(target, *copy.deepcopy(args), label=label, **copy.deepcopy(kwargs))
+    except CheckFailed as failure:
+        if failure.not_written or not raised:
+            raise
+        raise CheckFailed(explain_error(failure.message, raised[-1])) from None
+    return as_numpy(result)
+
+
+def none_gradients(label: str, want, got, names: Sequence[str]) -> None:
+    """Fail, naming them, when some of the gradients ``got`` (a sequence, as ``names``) are None."""
+    missing = [name for name, g in zip(names, got) if g is None]
+    if not missing:
+        return
+    raise CheckFailed(mismatch(
+        label, short(want), short(got), f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} None",
+        "tape.gradient returns None for a source it recorded no path from. Make each source a tf.Variable (a "
+        "constant only after tape.watch), compute inside the `with tf.GradientTape() as tape:` block, and use "
+        "TensorFlow operations there: a NumPy function (np.exp, np.multiply ...) returns an array the tape cannot "
+        "follow"))
 
 
 # ============================================================================= rules
 USE_TAPE = Rule("compute the gradient with tf.GradientTape, the point of the exercise: record the computation inside "
-                "`with tf.GradientTape() as tape:` and ask tape.gradient(...); do not type in hand-derived formulas",
+                "`with tf.GradientTape() as tape:` and ask tape.gradient(...); do not type in hand-derived formulas "
+                "(the check reads this function's own code: keep the tape in it, not in a helper of yours)",
                 must_call=("GradientTape",))
 USE_APPLY = Rule("update the variables with the optimizer: optimizer.apply_gradients(zip(grads, variables)), "
-                 "the step every custom training loop takes", must_call=("apply_gradients",))
+                 "the step every custom training loop takes (in this function's own code, not in a helper of yours)",
+                 must_call=("apply_gradients",))
 
 
 def _rules(fn, *rules: Rule) -> None:
@@ -86,7 +173,7 @@ TAPE_WATCHES = Catalogue(
                              "unless you call tape.watch(x)",
                              model=lambda want: {**want, "tf.constant(3.0)": True}, relative=True),
     int_variable=Mistake("an integer Variable cannot be differentiated: gradients exist only for floating-point "
-                         "tensors (tape.gradient returns None and warns). Write tf.Variable(3.0)",
+                         "tensors (tape.gradient returns None). Write tf.Variable(3.0)",
                          model=lambda want: {**want, "tf.Variable(3)": True}, relative=True),
     non_trainable=Mistake("a Variable made with trainable=False is not watched automatically: it behaves like a "
                           "constant", model=lambda want: {**want, "tf.Variable(3.0, trainable=False)": True},
@@ -262,6 +349,8 @@ def tape_J(fn):
                 hint = TAPE_J.ints.message if isinstance(got[0], (int, np.integer)) or (
                     isinstance(got[0], np.ndarray) and got[0].dtype.kind in "iu") else TAPE_J.constants.message
                 raise CheckFailed(mismatch(label, short(want), short(got), "the gradients are None", hint))
+            if isinstance(got[1], list) and any(g is not None for g in got[1]):
+                none_gradients(label, want[1], got[1], ["dJ/da", "dJ/db", "dJ/dc"])
             expect(got, want, call=label, mistakes=wrong, rtol=RTOL, atol=ATOL,
                    hint="J = 3 * (a * b + c) inside the tape, then tape.gradient(J, [a, b, c])")
         return len(cases)
@@ -293,6 +382,8 @@ def neuron_tape_gradients(fn):
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
             raise CheckFailed(mismatch(label, short(GRAD_WANT), short(got), "expected a pair (dw, db)",
                                        "return tape.gradient(loss, [w, b]) as (dw, db)"))
+        if got[0] is None:  # (dw, None) alone is a catalogued mistake: b not a Variable
+            none_gradients(label, GRAD_WANT, got, ["dL/dw", "dL/db"])
         expect(tuple(got), GRAD_WANT, call=label, catalogue=NEURON_TAPE, args=args, rtol=RTOL, atol=ATOL,
                mistakes=[(value, getattr(NEURON_TAPE, key)) for key, value in GRAD_WRONG.items()],
                hint="the mean binary cross-entropy of σ(Xw + b), differentiated by the tape")
@@ -351,16 +442,13 @@ def two_gradients(fn):
     """Checks ``two_gradients(x)`` → (dy/dx, dz/dx) for y = x², z = sin(y)."""
     def run() -> int:
         label = f"{signature(fn, (TWO_X,))}   [dy/dx = 2x, dz/dx = cos(x²)·2x]"
-        try:
-            got = _call(fn, TWO_X, label=label)
-        except CheckFailed as failure:
-            if "non-persistent" in failure.message:
-                raise CheckFailed(failure.message + "\nhint: a tape frees what it recorded after its first "
-                                  "gradient call: make it with tf.GradientTape(persistent=True) to ask for two "
-                                  "gradients") from None
-            raise
+        got = _call(fn, TWO_X, label=label)  # a second gradient call on a plain tape: explained by _call
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
-            raise CheckFailed(mismatch(label, short(TWO_WANT), short(got), "expected a pair (dy_dx, dz_dx)"))
+            summed = got is not None and difference(got, TWO_WANT[0] + TWO_WANT[1], rtol=RTOL, atol=ATOL) is None
+            raise CheckFailed(mismatch(label, short(TWO_WANT), short(got), "expected a pair (dy_dx, dz_dx)",
+                                       "tape.gradient([y, z], x) gives one gradient, that of y + z: ask for "
+                                       "tape.gradient(y, x) and tape.gradient(z, x), and return both"
+                                       if summed else "return dy_dx, dz_dx"))
         expect(tuple(got), TWO_WANT, call=label, catalogue=TWO_GRADIENTS, args=(TWO_X,), rtol=RTOL, atol=ATOL,
                mistakes=[(TWO_DZ_DY, TWO_GRADIENTS.dz_dy)], hint="dy/dx = 2x; dz/dx = cos(x²)·2x (chain rule)")
         got = _call(fn, 1.0)
@@ -423,7 +511,9 @@ def logistic_steps(fn):
                     f"[LOG_X: 6 points, 2 features]"
             got = _call(fn, LOG_X, LOG_Y, label=label, **kwargs)
             if not (isinstance(got, (tuple, list)) and len(got) == 3):
-                raise CheckFailed(mismatch(label, "(w, b, losses)", short(got), "expected three things"))
+                raise CheckFailed(mismatch(label, "(w, b, losses)", short(got), "expected three things",
+                                           "return w, b, losses: the weights, the bias and the list of the "
+                                           "losses recorded at each step"))
             got = (got[0], got[1], list(np.asarray(got[2], dtype=float).reshape(-1)))
             expect(got, want, call=label, rtol=1e-3, atol=1e-4,
                    mistakes=[(value, getattr(LOGISTIC_STEPS, key)) for key, value in wrong.items()],
