@@ -408,17 +408,21 @@ ADAM_MODELS = {
 
 
 # ============================================================================= the questions
+FLOAT32 = dict(rtol=1e-5, atol=1e-6)
+"""Tolerances that accept an answer computed in float32 (about 7 significant digits); every catalogued
+mistake differs by far more."""
+
 QUESTIONS = [
     Question(qid="05.relu_backward", reference=relu_backward, cases=_relu_cases, catalogue=check.RELU_BACKWARD,
-             models=RELU_MODELS),
+             models=RELU_MODELS, **FLOAT32),
     Question(qid="05.sigmoid_backward", reference=sigmoid_backward, cases=_sigmoid_cases,
              catalogue=check.SIGMOID_BACKWARD, models=SIGMOID_MODELS, no_warnings=True,
-             stable_hint="compute σ without overflow, e.g. with np.exp(-np.abs(Z)) and np.where"),
+             stable_hint="compute σ without overflow, e.g. with np.exp(-np.abs(Z)) and np.where", **FLOAT32),
     Question(qid="05.softmax_cross_entropy", reference=softmax_cross_entropy, cases=_softmax_cases,
              catalogue=check.SOFTMAX_CROSS_ENTROPY, models=SOFTMAX_MODELS, no_warnings=True,
              stable_hint="subtract each row's largest logit before np.exp, and compute log-probabilities as "
-                         "shifted − log(sum(exp(shifted))) instead of the log of a probability"),
-    Question(qid="05.dense_backward", reference=dense_backward, cases=_dense_cases, catalogue=check.DENSE_BACKWARD),
+                         "shifted − log(sum(exp(shifted))) instead of the log of a probability", **FLOAT32),
+    Question(qid="05.dense_backward", reference=dense_backward, cases=_dense_cases, catalogue=check.DENSE_BACKWARD, **FLOAT32),
     Question(qid="05.mlp_loss_and_grads", reference=mlp_loss_and_grads, cases=_mlp_cases,
              catalogue=check.MLP_LOSS_AND_GRADS, models=MLP_MODELS,
              helpers=("relu_backward", "softmax_cross_entropy", "dense_backward"), rtol=1e-5, atol=1e-8),
@@ -427,9 +431,9 @@ QUESTIONS = [
     Question(qid="05.minibatches", reference=minibatches, cases=_batch_cases, criterion=batch_criterion,
              catalogue=check.MINIBATCHES, models=BATCH_MODELS),
     Question(qid="05.momentum_step", reference=momentum_step, cases=_momentum_cases, catalogue=check.MOMENTUM_STEP,
-             models=MOMENTUM_MODELS),
+             models=MOMENTUM_MODELS, **FLOAT32),
     Question(qid="05.rmsprop_step", reference=rmsprop_step, cases=_rmsprop_cases, catalogue=check.RMSPROP_STEP,
-             models=RMSPROP_MODELS),
+             models=RMSPROP_MODELS, **FLOAT32),
     Question(qid="05.adam_step", reference=adam_step, cases=_adam_cases, catalogue=check.ADAM_STEP,
-             models=ADAM_MODELS),
+             models=ADAM_MODELS, **FLOAT32),
 ]
