@@ -15,6 +15,7 @@ The visible checks in :mod:`tlukit.checks` and the instructor's hidden tests bot
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import traceback
 import warnings
@@ -199,6 +200,26 @@ def _student_frame(exc: BaseException) -> str:
         return ""
     f = frames[-1]
     return f"line {f.lineno}: {f.line}" if f.line else f"line {f.lineno}"
+
+
+def call_unchanged(fn: Callable, *args: Any, label: str | None = None, in_place_hints: dict | None = None,
+                   **kwargs: Any) -> Any:
+    """:func:`call` on copies of the arguments; like the hidden test, fail when the function changed
+    one of them in place (``in_place_hints``: a hint to add for an argument's name)."""
+    label = label or signature(fn, args, kwargs)
+    given_args, given_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+    got = call(fn, *given_args, label=label, **given_kwargs)
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    moved = [names[k] if k < len(names) else f"argument {k + 1}"
+             for k, (old, new) in enumerate(zip(args, given_args)) if changed(old, new)]
+    moved += [key for key in kwargs if changed(kwargs[key], given_kwargs[key])]
+    if moved:
+        extra = (in_place_hints or {}).get(moved[0])
+        raise CheckFailed(in_place_message(label, moved[0]) + (f"\nhint: {extra}" if extra else ""))
+    return got
 
 
 def signature(fn: Any, args: Sequence = (), kwargs: dict | None = None, *, name: str | None = None) -> str:

@@ -17,17 +17,15 @@ answer: their self-check and their hidden test apply one criterion (:func:`init_
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
-import inspect
 import io
 import math
 import warnings
 
 import numpy as np
 
-from ..checking import (CheckFailed, call, changed, check_defaults, difference, expect, in_place_message, mismatch,
-                        referenced, short, signature)
+from ..checking import (CheckFailed, call_unchanged, check_defaults, difference, expect, mismatch, referenced, short,
+                        signature)
 from ..mistakes import Catalogue, Mistake
 from . import exercise
 
@@ -231,21 +229,7 @@ DEFAULTS = {"init_params": {"seed": 42}, "minibatches": {"batch_size": 32, "seed
 """The defaults of the stubs' signatures, which the hidden tests compare too."""
 
 
-def _call(fn, *args, label: str | None = None, **kwargs):
-    """:func:`call` on copies of the arguments; fail, like the hidden test, when the function changed one in place."""
-    label = label or signature(fn, args, kwargs)
-    given_args, given_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-    got = call(fn, *given_args, label=label, **given_kwargs)
-    try:
-        names = list(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        names = []
-    moved = [names[k] if k < len(names) else f"argument {k + 1}"
-             for k, (old, new) in enumerate(zip(args, given_args)) if changed(old, new)]
-    moved += [key for key in kwargs if changed(kwargs[key], given_kwargs[key])]
-    if moved:
-        raise CheckFailed(in_place_message(label, moved[0]))
-    return got
+_call = call_unchanged
 
 
 def _stable_call(fn, *args, label: str, hint: str):
