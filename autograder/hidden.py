@@ -72,7 +72,9 @@ class Question:
     """Draw the inputs: a list of :class:`Case` (or plain argument tuples)."""
     shape: str = "function"
     drive: str | None = None
-    """For ``shape="class"``: the driver of :data:`tlukit.probe.DRIVERS` that uses the class."""
+    """The code that uses the answer and returns what it saw: a driver of :data:`tlukit.probe.DRIVERS`
+    or ``"lessonNN:function"`` in a lesson's checks module (both checks use it). Needed for
+    ``shape="class"``; for a function, the driver gets it to use (a function that saves a model, say)."""
     catalogue: Catalogue | None = None
     """The exercise's known mistakes (shared with its self-check)."""
     models: dict[str, Callable] = field(default_factory=dict)
@@ -108,8 +110,11 @@ class Question:
     def __post_init__(self):
         if self.shape not in SHAPES:
             raise ValueError(f"{self.qid}: shape must be one of {SHAPES}, not {self.shape!r}")
-        if self.shape == "class" and self.drive not in probe.DRIVERS:
-            raise ValueError(f"{self.qid}: a class question needs drive= one of {sorted(probe.DRIVERS)}")
+        if self.shape == "class" and not self.drive:
+            raise ValueError(f"{self.qid}: a class question needs drive= one of {sorted(probe.DRIVERS)} "
+                             "or 'lessonNN:function'")
+        if self.drive:
+            probe.named(self.drive, probe.DRIVERS)  # fails now, not while grading
 
     def differ(self, got: Any, want: Any, case: Case) -> str | None:
         if self.compare is not None:
@@ -138,8 +143,8 @@ class Question:
             set_seed(case.seed)
         if relative:
             value = fn(expected, *args, **kwargs)
-        elif self.shape == "class":
-            value = probe.DRIVERS[self.drive](fn, *args, **kwargs)
+        elif self.drive:
+            value = probe.named(self.drive, probe.DRIVERS)(fn, *args, **kwargs)
         else:
             value = fn(*args, **kwargs)
         return wire.decode(wire.encode(probe.observe(self.observe, value, self.observe_args(case))))
@@ -205,7 +210,7 @@ def request(q: Question, seed_: int, grading_: bool | None = None) -> tuple[list
     payload = {"shape": q.shape, "prelude": prelude, "helpers": helpers,
                "cases": [{"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)),
                           "observe": q.observe, "observe_args": wire.encode(tuple(q.observe_args(c))),
-                          "seed": c.seed, "drive": q.drive if q.shape == "class" else None,
+                          "seed": c.seed, "drive": q.drive,
                           "tensorflow": q.uses_tensorflow}
                          for c in cases]}
     return cases, json.dumps(payload, allow_nan=False)

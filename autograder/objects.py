@@ -47,13 +47,29 @@ def _without_addresses(text: str) -> str:
     return re.sub(r"0x[0-9a-f]+|\b(sequential|functional|dense|flatten|model)_\d+", "#", text)
 
 
-def model_difference(got: Any, want: dict) -> str | None:
-    """How the observed model ``got`` (:func:`tlukit.observers.keras_model`) differs from ``want``."""
+MERGING = {"Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}
+"""Layers without weights that a subclass's ``call`` may replace with ``keras.ops`` functions."""
+
+
+def layer_set(seen: dict) -> str:
+    """The layers in sorted order, for a subclass, whose layers are listed in the order it creates them."""
+    layers = seen.get("layers") if isinstance(seen, dict) else None
+    if not isinstance(layers, list) or not all(isinstance(layer, dict) for layer in layers):
+        return "unreadable layers"
+    return ", ".join(sorted(_layer_text(layer) for layer in layers if layer.get("kind") not in MERGING)) or "no layers"
+
+
+def model_difference(got: Any, want: dict, ordered: bool = True) -> str | None:
+    """How the observed model ``got`` (:func:`tlukit.observers.keras_model`) differs from ``want``.
+    ``ordered=False`` (:func:`subclass_difference`) compares the layers as a set: a subclass lists
+    them in the order it creates them, and its ``call`` decides the order they run in."""
     if not isinstance(got, dict) or got.get("type") != "model":
         kind = got.get("type") if isinstance(got, dict) else type(got).__name__
         return f"expected a Keras model, got {kind}: return the model you built"
-    if architecture(got) != architecture(want):
+    if ordered and architecture(got) != architecture(want):
         return f"the layers differ: expected {architecture(want)}; yours is {architecture(got)}"
+    if not ordered and layer_set(got) != layer_set(want):
+        return f"the layers differ: expected {layer_set(want)}; yours has {layer_set(got)}"
     if got.get("params") != want.get("params"):
         if not isinstance(got.get("params"), int):
             return "the model's parameters could not be counted"
@@ -69,6 +85,11 @@ def model_difference(got: Any, want: dict) -> str | None:
         return (f"the layers look right, but with the grader's weights your model computes something else "
                 f"({problem}): check the order of the layers, their activations and the input it expects")
     return None
+
+
+def subclass_difference(got: Any, want: dict) -> str | None:
+    """:func:`model_difference` for a subclassed model: the same layers in any order, the same outputs."""
+    return model_difference(got, want, ordered=False)
 
 
 # ------------------------------------------------------------------------------ compile settings
@@ -135,10 +156,12 @@ class NotEvaluable(ValueError):
     """The grader cannot run this model's forward pass itself; the message says why."""
 
 
-def forward(model: Any, X: np.ndarray) -> np.ndarray:
+def forward(model: Any, X: Any) -> Any:
     """The outputs of a model described by :func:`tlukit.observers.keras_weights` on ``X``, computed
-    here in NumPy (float64) at inference: Flatten, Dense, Activation, BatchNormalization and the
-    dropout layers, one after the other. Raises :class:`NotEvaluable` for anything else."""
+    here in NumPy (float64) at inference. A Sequential model's layers run one after the other; a
+    functional one's follow its graph (several inputs: ``X`` a tuple in the model's input order;
+    several outputs: a list). Layers: Flatten, Dense, Activation, Normalization, BatchNormalization,
+    Concatenate and the dropout layers. Raises :class:`NotEvaluable` for anything else."""
     if isinstance(model, dict) and model.get("type") == "model" and not isinstance(model.get("layers"), list):
         raise NotEvaluable("the model's layers could not be read")
     if not isinstance(model, dict) or model.get("type") != "model":
@@ -147,41 +170,96 @@ def forward(model: Any, X: np.ndarray) -> np.ndarray:
     if model.get("structure") not in ("sequential", "functional"):
         raise NotEvaluable("the grader evaluates a Sequential model or a functional one (keras.Model(inputs, outputs)); "
                            "yours computes with its own call(), whose order of layers the grader cannot know")
+    if not all(isinstance(layer, dict) for layer in model["layers"]):
+        raise NotEvaluable("a layer could not be read")
+    graph = model.get("graph")
+    if isinstance(graph, dict):
+        return _through_graph(model["layers"], graph, X)
+    if isinstance(X, (tuple, list)) or model.get("structure") == "functional" and "graph" in model:
+        raise NotEvaluable("the grader cannot follow this model's graph (a layer called twice, or a model used as a "
+                           "layer); build it with keras.Model(inputs=[...], outputs=[...]) calling each layer once")
     A = np.asarray(X, dtype=np.float64)
     for layer in model["layers"]:
-        if not isinstance(layer, dict):
-            raise NotEvaluable("a layer could not be read")
-        kind, weights = layer.get("kind"), layer.get("weights") or []
-        if not isinstance(weights, list) or not all(isinstance(w, np.ndarray) and w.dtype.kind == "f" for w in weights):
-            raise NotEvaluable(f"the weights of a {kind} layer could not be read")
-        weights = [w.astype(np.float64) for w in weights]
-        try:
-            if kind in PASS_THROUGH:
-                continue
-            if kind == "Flatten":
-                A = A.reshape(len(A), -1)
-            elif kind == "Dense":
-                W, b = (weights + [None])[:2] if len(weights) in (1, 2) else (None, None)
-                if W is None or W.ndim != 2 or A.shape[-1] != W.shape[0]:
-                    raise NotEvaluable(f"a Dense layer's kernel does not fit its input of shape {A.shape[1:]}")
-                A = A @ W + (b if b is not None and layer.get("use_bias", True) else 0.0)
-                A = _activate(A, layer)
-            elif kind == "Activation":
-                A = _activate(A, layer)
-            elif kind == "BatchNormalization":
-                parts = list(weights)
-                gamma = parts.pop(0) if layer.get("scale", True) else 1.0
-                beta = parts.pop(0) if layer.get("center", True) else 0.0
-                mean, var = parts
-                A = (A - mean) / np.sqrt(var + float(layer.get("epsilon", 1e-3))) * gamma + beta
-            else:
-                raise NotEvaluable(f"the grader evaluates models made of Flatten, Dense, Activation, "
-                                   f"BatchNormalization and Dropout layers; yours has a {kind} layer")
-        except NotEvaluable:
-            raise
-        except (ValueError, TypeError, IndexError) as exc:
-            raise NotEvaluable(f"a {kind} layer could not be evaluated ({str(exc)[:120]})") from None
+        A = _apply(layer, [A])
     return A
+
+
+def _through_graph(layers: list, graph: dict, X: Any) -> Any:
+    """Evaluate a functional model's layers in the order of its graph (see ``observers._graph``)."""
+    try:
+        inputs, outputs, inbound = list(graph["inputs"]), list(graph["outputs"]), dict(graph["inbound"])
+    except (KeyError, TypeError):
+        raise NotEvaluable("the model's graph could not be read") from None
+    X = list(X) if isinstance(X, (tuple, list)) else [X]
+    if len(X) != len(inputs):
+        raise NotEvaluable(f"the model has {len(inputs)} inputs ({', '.join(map(str, inputs))}); "
+                           f"the grader gives {len(X)}")
+    by_name = {str(layer.get("name")): layer for layer in layers}
+    values: dict[str, np.ndarray] = {name: np.asarray(x, dtype=np.float64) for name, x in zip(inputs, X)}
+
+    def value(name: str, depth: int = 0) -> np.ndarray:
+        if name in values:
+            return values[name]
+        if depth > 500 or name not in inbound or name not in by_name:
+            raise NotEvaluable(f"the model's graph has no layer {str(name)[:40]!r} the grader can reach")
+        values[name] = _apply(by_name[name], [value(source, depth + 1) for source in inbound[name]])
+        return values[name]
+
+    results = [value(name) for name in outputs]
+    return results[0] if len(results) == 1 else results
+
+
+def _apply(layer: dict, inputs: list) -> np.ndarray:
+    """One layer at inference, in NumPy, on its inputs (one array, or several for Concatenate)."""
+    kind, weights = layer.get("kind"), layer.get("weights") or []
+    if kind == "Normalization":
+        return _normalize(layer, inputs)
+    if not isinstance(weights, list) or not all(isinstance(w, np.ndarray) and w.dtype.kind == "f" for w in weights):
+        raise NotEvaluable(f"the weights of a {kind} layer could not be read")
+    weights = [w.astype(np.float64) for w in weights]
+    try:
+        if kind == "Concatenate":
+            axis = layer.get("axis", -1)
+            return np.concatenate(inputs, axis=axis if isinstance(axis, int) else -1)
+        if len(inputs) != 1:
+            raise NotEvaluable(f"a {kind} layer takes one input, not {len(inputs)}")
+        A = inputs[0]
+        if kind in PASS_THROUGH:
+            return A
+        if kind == "Flatten":
+            return A.reshape(len(A), -1)
+        if kind == "Dense":
+            W, b = (weights + [None])[:2] if len(weights) in (1, 2) else (None, None)
+            if W is None or W.ndim != 2 or A.shape[-1] != W.shape[0]:
+                raise NotEvaluable(f"a Dense layer's kernel does not fit its input of shape {A.shape[1:]}")
+            return _activate(A @ W + (b if b is not None and layer.get("use_bias", True) else 0.0), layer)
+        if kind == "Activation":
+            return _activate(A, layer)
+        if kind == "BatchNormalization":
+            parts = list(weights)
+            gamma = parts.pop(0) if layer.get("scale", True) else 1.0
+            beta = parts.pop(0) if layer.get("center", True) else 0.0
+            mean, var = parts
+            return (A - mean) / np.sqrt(var + float(layer.get("epsilon", 1e-3))) * gamma + beta
+        raise NotEvaluable(f"the grader evaluates models made of Flatten, Dense, Activation, Normalization, "
+                           f"BatchNormalization, Concatenate and Dropout layers; yours has a {kind} layer")
+    except NotEvaluable:
+        raise
+    except (ValueError, TypeError, IndexError) as exc:
+        raise NotEvaluable(f"a {kind} layer could not be evaluated ({str(exc)[:120]})") from None
+
+
+def _normalize(layer: dict, inputs: list) -> np.ndarray:
+    """Keras's Normalization: (x − mean) / max(√variance, 1e-7), or its inverse with ``invert``."""
+    mean, variance = layer.get("mean"), layer.get("variance")
+    if not (isinstance(mean, np.ndarray) and isinstance(variance, np.ndarray)) or len(inputs) != 1:
+        raise NotEvaluable("a Normalization layer has no statistics: call its adapt() on the training data first")
+    A = inputs[0]
+    if mean.shape[-1:] != A.shape[-1:] and mean.size != 1:
+        raise NotEvaluable(f"a Normalization layer's statistics ({mean.size} values) do not fit its input of "
+                           f"shape {A.shape[1:]}")
+    std = np.maximum(np.sqrt(np.maximum(variance, 0.0)), 1e-7)
+    return mean + A * std if layer.get("invert") else (A - mean) / std
 
 
 def _activate(A: np.ndarray, layer: dict) -> np.ndarray:

@@ -84,7 +84,7 @@ def feedback_errors(report, outcome, grade_ids) -> str:
 
 class LessonClass:
     """The tests of one lesson's graded class; one subclass per lesson below. With
-    `pytest -n 2 --dist loadscope` each subclass runs on one worker, so its class is graded once."""
+    `pytest -n 2 --dist loadgroup` (tests/conftest.py) each subclass runs on one worker, so its class is graded once."""
 
     lesson: str
 

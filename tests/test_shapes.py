@@ -441,3 +441,42 @@ def test_forged_defaults_are_refused_without_stopping_the_judge(home):
         result = json.dumps({"results": [{"value": 0}], "defaults": forged})
         verdict = hidden.judge(q, cases, result, 1, "noise")
         assert not verdict.passed and verdict.status == "unreadable", verdict.message
+
+
+# ----------------------------------------------------------------------------- a function the grader uses
+def saved_twice(save, values):
+    """A driver: hand the answer a list to fill, as a lesson's driver hands it a model and a path."""
+    store: list = []
+    save(store, values)
+    save(store, values)
+    return {"stored": np.asarray(store, dtype=float)}
+
+
+def test_a_function_is_used_by_a_driver_and_graded_by_what_it_did(home, monkeypatch):
+    monkeypatch.setitem(__import__("tlukit.probe").probe.DRIVERS, "saved_twice", saved_twice)
+
+    def save(store, values):
+        store.extend(values)
+
+    def overwrite(store, values):  # keeps only the last call's values
+        store[:] = list(values)
+
+    home.register(Question("99.save", save, lambda rng: [Case(([1.0, 2.0],)), Case(([3.0],))], drive="saved_twice",
+                           catalogue=Catalogue("save", overwrite=Mistake("the store is overwritten, not extended",
+                                                                         model=overwrite))))
+    assert hidden.run("99.save", save) == 2
+    with pytest.raises(CheckFailed, match="the store is overwritten, not extended"):
+        hidden.run("99.save", overwrite)
+
+
+def test_a_driver_or_observer_named_in_a_lessons_checks_module_is_found():
+    from tlukit import probe
+    from tlukit.checks import lesson01
+
+    name = next(n for n, v in vars(lesson01).items() if callable(v) and not n.startswith("_"))
+    assert probe.named(f"lesson01:{name}", {}) is getattr(lesson01, name)
+    for bad in ("os:system", "lesson01:", "../lesson01:x", "lesson1:x"):
+        with pytest.raises(ValueError):
+            probe.named(bad, {})
+    with pytest.raises(ValueError, match="drive="):
+        Question("99.C", object, shape="class")

@@ -364,3 +364,99 @@ def test_a_seeded_case_initialises_keras_alike_in_the_grader_and_in_a_kernel_tha
     kernel = run(KERNEL)
     assert run(GRADER.format(tensorflow=True)) == kernel
     assert run(GRADER.format(tensorflow=False)) != kernel  # why the question must say it uses TensorFlow
+
+
+# ------------------------------------------------------------------- several inputs and outputs (lesson 08)
+RNG8 = np.random.default_rng(8)
+X_WIDE, X_DEEP = RNG8.normal(2.0, 3.0, (40, 5)).astype(np.float32), RNG8.normal(-1.0, 0.5, (40, 6)).astype(np.float32)
+
+
+def wide_and_deep(adapt=True, deep_for_aux=True):
+    """The book's Wide & Deep: a wide path (5 features) and a deep one (6), joined, plus an auxiliary output."""
+    input_wide, input_deep = keras.Input((5,), name="wide"), keras.Input((6,), name="deep")
+    norm_wide, norm_deep = keras.layers.Normalization(), keras.layers.Normalization()
+    if adapt:
+        norm_wide.adapt(X_WIDE)
+        norm_deep.adapt(X_DEEP)
+    hidden = keras.layers.Dense(30, activation="relu")(norm_deep(input_deep))
+    hidden = keras.layers.Dense(30, activation="relu")(hidden)
+    joined = keras.layers.concatenate([norm_wide(input_wide), hidden])
+    output = keras.layers.Dense(1)(joined)
+    aux = keras.layers.Dense(1)(hidden if deep_for_aux else norm_wide(input_wide))
+    return keras.Model(inputs=[input_wide, input_deep], outputs=[output, aux])
+
+
+class WideAndDeep(keras.Model):
+    """The same model as a subclass, its layers created in another order than the functional one's."""
+
+    def __init__(self):
+        super().__init__()
+        self.main_output, self.aux_output = keras.layers.Dense(1), keras.layers.Dense(1)
+        self.hidden2, self.hidden1 = keras.layers.Dense(30, activation="relu"), keras.layers.Dense(30, activation="relu")
+        self.norm_deep, self.norm_wide = keras.layers.Normalization(), keras.layers.Normalization()
+        self.norm_wide.adapt(X_WIDE)
+        self.norm_deep.adapt(X_DEEP)
+
+    def call(self, inputs):
+        wide, deep = inputs
+        hidden = self.hidden2(self.hidden1(self.norm_deep(deep)))
+        return self.main_output(keras.ops.concatenate([self.norm_wide(wide), hidden], axis=-1)), self.aux_output(hidden)
+
+
+def test_a_model_of_two_inputs_and_two_outputs_is_observed_on_both():
+    seen_ = seen("keras_model", wide_and_deep(), (X_WIDE, X_DEEP), 3)
+    assert [o.shape for o in seen_["outputs"]] == [(40, 1), (40, 1)]
+    assert seen_["params"] == 13 + 11 + 210 + 930 + 36 + 31  # Normalization counts its mean, variance and count
+
+
+def test_a_subclass_that_creates_its_layers_in_another_order_gets_the_same_weights():
+    functional_ = seen("keras_model", wide_and_deep(), (X_WIDE, X_DEEP), 3)
+    subclass = seen("keras_model", WideAndDeep(), (X_WIDE, X_DEEP), 3)
+    assert "the layers differ" in objects.model_difference(subclass, functional_)  # listed in creation order
+    assert objects.subclass_difference(subclass, functional_) is None  # the same layers, the same outputs
+    for a, b in zip(subclass["outputs"], functional_["outputs"]):
+        assert np.allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_normalization_keeps_its_statistics_so_outputs_show_whether_adapt_was_called():
+    adapted = seen("keras_model", wide_and_deep(), (X_WIDE, X_DEEP), 3)
+    unadapted_model = wide_and_deep(adapt=False)
+    norm_deep = [layer for layer in unadapted_model.layers if type(layer).__name__ == "Normalization"
+                 and layer.mean.shape[-1] == 6][0]
+    norm_deep.adapt(RNG8.normal(0.0, 1.0, (30, 6)).astype(np.float32))  # adapted on other data
+    [layer for layer in unadapted_model.layers if type(layer).__name__ == "Normalization"
+     and layer.mean.shape[-1] == 5][0].adapt(X_WIDE)
+    other = seen("keras_model", unadapted_model, (X_WIDE, X_DEEP), 3)
+    assert not np.allclose(adapted["outputs"][0], other["outputs"][0], atol=1e-3)
+    assert np.allclose(seen("keras_model", wide_and_deep(), (X_WIDE, X_DEEP), 3)["outputs"][0], adapted["outputs"][0])
+
+
+def test_the_grader_follows_a_functional_graph_itself():
+    model = wide_and_deep()
+    payload = seen("keras_weights", model)
+    assert payload["graph"]["inputs"] == ["wide", "deep"] and len(payload["graph"]["outputs"]) == 2
+    main, aux = objects.forward(payload, (X_WIDE, X_DEEP))
+    want = model((X_WIDE, X_DEEP))
+    assert np.allclose(main, want[0].numpy(), atol=1e-5) and np.allclose(aux, want[1].numpy(), atol=1e-5)
+    shared = seen("keras_weights", wide_and_deep(deep_for_aux=False))  # norm_wide called twice: not followed
+    with pytest.raises(objects.NotEvaluable, match="called twice"):
+        objects.forward(shared, (X_WIDE, X_DEEP))
+    with pytest.raises(objects.NotEvaluable, match="2 inputs"):
+        objects.forward(payload, X_DEEP)
+
+
+def test_a_normalization_in_a_sequential_model_is_evaluated_like_keras():
+    norm = keras.layers.Normalization()
+    norm.adapt(X_DEEP)
+    model = keras.Sequential([keras.Input((6,)), norm, keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+    assert np.allclose(objects.forward(seen("keras_weights", model), X_DEEP), model(X_DEEP).numpy(), atol=1e-5)
+    unadapted = keras.Sequential([keras.Input((6,)), keras.layers.Normalization(), keras.layers.Dense(1)])
+    payload = seen("keras_weights", unadapted)
+    try:
+        objects.forward(payload, X_DEEP)  # Keras 3 builds mean 0, variance 1 before adapt: the identity
+    except objects.NotEvaluable as exc:
+        assert "adapt" in str(exc)
+    payload["graph"] = {"inputs": ["x"], "outputs": ["nowhere"], "inbound": {}}
+    payload["structure"] = "functional"
+    with pytest.raises(objects.NotEvaluable, match="nowhere"):
+        objects.forward(payload, (X_DEEP,))

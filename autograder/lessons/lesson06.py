@@ -114,7 +114,7 @@ def logistic_steps(X, y, learning_rate=0.5, steps=20):
     return w, b, losses
 
 
-def train_mlp(X, y, n_hidden=16, epochs=60, learning_rate=0.3):
+def train_mlp(X, y, n_hidden=32, epochs=150, learning_rate=0.3):
     """A ReLU MLP (n → n_hidden → k classes) trained by full-batch SGD with momentum 0.9 in a custom loop.
 
     Returns (params, losses): params = [W1, b1, W2, b2], losses one mean cross-entropy per epoch.
@@ -357,7 +357,7 @@ LOGISTIC_MODELS = {
 def _mlp_cases(rng):
     """Moons to learn, and fresh moons of the same kind held out; one case only while grading."""
     cases = []
-    for kwargs in ({}, {"n_hidden": 24, "epochs": 80}):
+    for kwargs in ({}, {"n_hidden": 24, "epochs": 200}):
         m = 200
         noise = float(rng.uniform(0.05, 0.15))
         X, y = check.moons(rng, m, noise)
@@ -366,7 +366,7 @@ def _mlp_cases(rng):
     return cases[:1] if grading() else cases
 
 
-def _mlp_model(X, y, n_hidden=16, epochs=60, learning_rate=0.3, *, zeros=False, linear=False, last_only=False,
+def _mlp_model(X, y, n_hidden=32, epochs=150, learning_rate=0.3, *, zeros=False, linear=False, last_only=False,
                softmax_twice=False):
     import tensorflow as tf
 
@@ -396,13 +396,13 @@ def _mlp_model(X, y, n_hidden=16, epochs=60, learning_rate=0.3, *, zeros=False, 
 
 
 MLP_MODELS = {
-    "zero_init": lambda X, y, n_hidden=16, epochs=60, learning_rate=0.3: _mlp_model(
+    "zero_init": lambda X, y, n_hidden=32, epochs=150, learning_rate=0.3: _mlp_model(
         X, y, n_hidden, epochs, learning_rate, zeros=True),
-    "no_relu": lambda X, y, n_hidden=16, epochs=60, learning_rate=0.3: _mlp_model(
+    "no_relu": lambda X, y, n_hidden=32, epochs=150, learning_rate=0.3: _mlp_model(
         X, y, n_hidden, epochs, learning_rate, linear=True),
-    "last_layer_only": lambda X, y, n_hidden=16, epochs=60, learning_rate=0.3: _mlp_model(
+    "last_layer_only": lambda X, y, n_hidden=32, epochs=150, learning_rate=0.3: _mlp_model(
         X, y, n_hidden, epochs, learning_rate, last_only=True),
-    "softmax_twice": lambda X, y, n_hidden=16, epochs=60, learning_rate=0.3: _mlp_model(
+    "softmax_twice": lambda X, y, n_hidden=32, epochs=150, learning_rate=0.3: _mlp_model(
         X, y, n_hidden, epochs, learning_rate, softmax_twice=True),
 }
 
@@ -414,7 +414,7 @@ def mlp_criterion(answer, case: Case) -> str | None:
     the criterion the self-check applies to its own data.
     """
     X, y = case.args
-    return check.mlp_reason(answer, X, y, case.kwargs.get("epochs", 60), case.kwargs.get("n_hidden", 16),
+    return check.mlp_reason(answer, X, y, case.kwargs.get("epochs", 150), case.kwargs.get("n_hidden", 32),
                             held_out=case.secret, target=check.MLP_TARGET)
 
 

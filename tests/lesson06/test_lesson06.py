@@ -100,14 +100,14 @@ def _trained():
 def test_the_criterion_accepts_the_reference_and_recomputes_everything():
     X, y = check.MLP_DATA
     params, losses = _trained()
-    assert check.mlp_reason((params, losses), X, y, 60, 16, held_out=check.MLP_HELD_OUT, target=check.MLP_TARGET) is None
+    assert check.mlp_reason((params, losses), X, y, 150, 32, held_out=check.MLP_HELD_OUT, target=check.MLP_TARGET) is None
     untrained = [np.zeros_like(p) for p in params]
-    reason = check.mlp_reason((untrained, losses), X, y, 60, 16, held_out=check.MLP_HELD_OUT, target=check.MLP_TARGET)
+    reason = check.mlp_reason((untrained, losses), X, y, 150, 32, held_out=check.MLP_HELD_OUT, target=check.MLP_TARGET)
     assert "held-out" in reason  # the accuracy is earned by the weights, not reported
-    reason = check.mlp_reason((params, list(np.geomspace(2, 1, 60))), X, y, 60, 16, held_out=check.MLP_HELD_OUT,
+    reason = check.mlp_reason((params, list(np.geomspace(2, 1, 150))), X, y, 150, 32, held_out=check.MLP_HELD_OUT,
                               target=check.MLP_TARGET)
     assert "really has" in reason  # losses typed in by hand do not follow the weights
-    reason = check.mlp_reason((params[:2], losses), X, y, 60, 16, held_out=check.MLP_HELD_OUT, target=0.9)
+    reason = check.mlp_reason((params[:2], losses), X, y, 150, 32, held_out=check.MLP_HELD_OUT, target=0.9)
     assert "[W1, b1, W2, b2]" in reason
 
 

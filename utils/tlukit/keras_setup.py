@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import warnings
 
 
 @contextlib.contextmanager
@@ -31,8 +32,12 @@ def import_keras():
     """``keras, tf``: imported, with the CPU device started, without TensorFlow's start-up noise.
 
     Also keeps TensorFlow's Python logger to errors (it warns about retracing when many small
-    models are built, which says nothing about the student's work).
+    models are built, which says nothing about the student's work), and silences the
+    DeprecationWarning TensorFlow's NumPy conversion gives under NumPy 2 (TensorBoard's summary
+    writer and ``keras.backend`` give it on every call; nothing a student can change).
     """
+    warnings.filterwarnings("ignore", message=r"__array__ implementation doesn't accept a copy keyword",
+                            category=DeprecationWarning)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with silent_stderr():
         import keras

@@ -110,21 +110,54 @@ def describe_layer(layer: Any) -> dict:
     return seen
 
 
-def _grader_weights(model: Any, seed: int) -> list:
-    rng = np.random.default_rng(seed)
-    values = []
-    for w in model.weights:
-        shape = tuple(int(n) for n in w.shape)
-        name = str(getattr(w, "path", "") or getattr(w, "name", ""))
-        if "variance" in name:  # BatchNormalization's moving variance must stay positive
-            values.append(rng.uniform(0.5, 1.5, shape))
-        else:
-            fan_in = shape[0] if len(shape) > 1 else 1
-            values.append(rng.normal(0.0, 1.0 / np.sqrt(max(fan_in, 1)), shape))
-    return values
+def _draw(rng: np.random.Generator, w: Any) -> np.ndarray:
+    shape = tuple(int(n) for n in w.shape)
+    name = str(getattr(w, "path", "") or getattr(w, "name", ""))
+    if "variance" in name:  # BatchNormalization's moving variance must stay positive
+        return rng.uniform(0.5, 1.5, shape)
+    fan_in = shape[0] if len(shape) > 1 else 1
+    return rng.normal(0.0, 1.0 / np.sqrt(max(fan_in, 1)), shape)
+
+
+def _grader_weights(model: Any, seed: int) -> dict[int, np.ndarray]:
+    """The grader's value for each weight (by ``id``), drawn layer by layer from a stream keyed by
+    the shapes of that layer's weights (and how many earlier layers had the same shapes), so that the
+    order in which a subclass creates its layers does not matter. Normalization layers keep what
+    ``adapt`` gave them: the statistics of the data are part of the answer."""
+    values: dict[int, np.ndarray] = {}
+    repeats: dict[tuple, int] = {}
+    for layer in _layers(model):
+        weights = list(getattr(layer, "weights", []) or [])
+        if not weights or type(layer).__name__ == "Normalization":
+            for w in weights:
+                values[id(w)] = None
+            continue
+        shapes = tuple(tuple(int(n) for n in w.shape) for w in weights)
+        k = repeats[shapes] = repeats.get(shapes, -1) + 1
+        rng = np.random.default_rng([seed, k, len(shapes), *(len(s) for s in shapes), *(n for s in shapes for n in s)])
+        for w in weights:
+            values[id(w)] = _draw(rng, w)
+    rest = np.random.default_rng([seed, 2**31 - 1])  # weights of the model itself, outside its layers
+    return {id(w): values[id(w)] if id(w) in values else _draw(rest, w) for w in model.weights}
+
+
+def _first_rows(X: Any) -> Any:
+    return type(X)(x[:1] for x in X) if isinstance(X, (tuple, list)) else X[:1]
+
+
+def _as_outputs(out: Any) -> Any:
+    """A model's outputs as float64 arrays: one array, or a list of them for several outputs."""
+    if isinstance(out, dict):
+        out = [out[k] for k in sorted(out)]
+    if isinstance(out, (list, tuple)):
+        return [_as_outputs(o) for o in out]
+    return np.asarray(getattr(out, "numpy", lambda: out)(), dtype=np.float64)
 
 
 def _inputs(X: Any, scale: float | None):
+    """The grader's inputs as arrays: one, or a tuple of them for a model of several inputs."""
+    if isinstance(X, (tuple, list)):
+        return tuple(_inputs(x, scale) for x in X)
     X = np.asarray(X)
     return (X.astype(np.float32) / np.float32(scale)) if scale else X
 
@@ -135,8 +168,9 @@ def _quiet() -> None:
 
 
 def keras_model(model: Any, X: Any, seed: int = 0, scale: float | None = None) -> dict:
-    """What a Keras model is: its layers, its parameter count, and its outputs on ``X``
-    (divided by ``scale`` first, if given) with every weight set from ``seed``."""
+    """What a Keras model is: its layers, its parameter count, and its outputs on ``X`` (divided by
+    ``scale`` first, if given) with every weight set from ``seed`` (:func:`_grader_weights`). ``X``
+    may be a tuple of arrays, one per input; several outputs come back as a list."""
     _quiet()
     seen: dict[str, Any] = {"type": "model" if hasattr(model, "weights") and hasattr(model, "layers") else
                             type(model).__name__}
@@ -145,17 +179,19 @@ def keras_model(model: Any, X: Any, seed: int = 0, scale: float | None = None) -
     X = _inputs(X, scale)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if not model.weights:  # not built yet (no Input given): build it on the grader's inputs
-            model(X[:1])
+        if not model.weights or not getattr(model, "built", True):  # not built yet: on the grader's inputs
+            model(_first_rows(X))
         seen["layers"] = [describe_layer(layer) for layer in _layers(model)]
         seen["params"] = int(sum(int(np.prod(w.shape)) for w in model.weights))
         seen["trainable"] = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
         own = [np.array(w.numpy()) for w in model.weights]
         try:
-            for w, value in zip(model.weights, _grader_weights(model, seed)):
-                w.assign(value.astype(np.dtype(str(w.dtype))) if str(w.dtype) in ("float32", "float64") else value)
-            out = model(X, training=False)
-            seen["outputs"] = np.asarray(getattr(out, "numpy", lambda: out)(), dtype=np.float64)
+            drawn = _grader_weights(model, seed)
+            for w in model.weights:
+                value = drawn.get(id(w))
+                if value is not None:
+                    w.assign(value.astype(np.dtype(str(w.dtype))) if str(w.dtype) in ("float32", "float64") else value)
+            seen["outputs"] = _as_outputs(model(X, training=False))
         except Exception as exc:  # noqa: BLE001 - a model that cannot run is an answer to compare
             seen["outputs"] = f"running the model raised {type(exc).__name__}: {_text(exc)}"
         finally:
@@ -199,18 +235,60 @@ def keras_weights(model: Any) -> dict:
     if not (hasattr(model, "layers") and hasattr(model, "weights")):
         return {"type": type(model).__name__}
     seen: dict[str, Any] = {"type": "model", "structure": _structure(model), "layers": []}
+    if seen["structure"] == "functional":
+        seen["graph"] = _graph(model)
     for layer in _layers(model):
         described = describe_layer(layer)
+        described["name"] = str(getattr(layer, "name", ""))
         try:
             config = layer.get_config()
         except Exception:  # noqa: BLE001
             config = {}
-        for key in ("epsilon", "center", "scale", "use_bias", "negative_slope"):
+        for key in ("epsilon", "center", "scale", "use_bias", "negative_slope", "invert", "axis"):
             if isinstance(config.get(key), (bool, int, float)):
                 described[key] = config[key]
+        if described["kind"] == "Normalization":  # statistics given to the constructor are not weights
+            try:
+                described["mean"], described["variance"] = (np.asarray(v, dtype=np.float64).ravel()
+                                                             for v in (layer.mean, layer.variance))
+            except Exception:  # noqa: BLE001 - not built: no statistics
+                pass
         described["weights"] = [np.asarray(w.numpy()) for w in layer.weights]
         seen["layers"].append(described)
     return seen
+
+
+def _graph(model: Any) -> dict | None:
+    """How a functional model's layers are wired: its input and output layers (in order), and the
+    layers each layer takes its inputs from. None when a layer is used twice or a model is nested
+    (the grader then evaluates the layers as a chain, or says it cannot)."""
+    try:
+        from keras.src.models.functional import Functional
+
+        config = Functional.get_config(model)  # Keras's own, not a get_config() a subclass overrides
+        inbound: dict[str, list[str]] = {}
+        for entry in config["layers"]:
+            nodes = entry.get("inbound_nodes") or []
+            if entry.get("class_name") in ("Functional", "Sequential", "Model") or len(nodes) > 1:
+                return None
+            sources: list[str] = []
+
+            def collect(arg: Any) -> None:
+                if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+                    name, node, tensor = arg["config"]["keras_history"]
+                    if node or tensor:
+                        raise ValueError("a layer used twice")
+                    sources.append(str(name))
+                elif isinstance(arg, (list, tuple)):
+                    for a in arg:
+                        collect(a)
+            for node in nodes:
+                collect(node.get("args", []))
+            inbound[str(entry["name"])] = sources
+        return {"inputs": [str(i[0]) for i in config["input_layers"]],
+                "outputs": [str(o[0]) for o in config["output_layers"]], "inbound": inbound}
+    except Exception:  # noqa: BLE001 - an unusual graph: evaluated as a chain or refused
+        return None
 
 
 def _structure(model: Any) -> str:

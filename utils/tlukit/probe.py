@@ -32,9 +32,11 @@ always come back as NumPy arrays.
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -49,7 +51,18 @@ from .observers import OBSERVERS
 def observe(name: str | None, value: Any, args: tuple = ()) -> Any:
     """``value`` as plain data: through the observer ``name`` (:mod:`tlukit.observers`), if any,
     with TensorFlow tensors turned into NumPy arrays."""
-    return observers.tensors(value if name is None else OBSERVERS[name](value, *args))
+    return observers.tensors(value if name is None else named(name, OBSERVERS)(value, *args))
+
+
+def named(name: str, table: dict[str, Callable]) -> Callable:
+    """The observer or driver ``name``: one of ``table``, or ``"lessonNN:function"`` for one a lesson
+    keeps beside its self-checks (``tlukit.checks.lessonNN.function``), used by both checks."""
+    if ":" not in name:
+        return table[name]
+    module, _, attr = name.partition(":")
+    if not re.fullmatch(r"lesson\d\d", module) or not attr.isidentifier():
+        raise ValueError(f"{name!r} is not 'lessonNN:function'")
+    return getattr(importlib.import_module(f"tlukit.checks.{module}"), attr)
 
 
 # ----------------------------------------------------------------------------- drivers (class shape)
@@ -161,7 +174,7 @@ def run_case(fn: Any, case: dict, helpers: dict[str, Callable] | None = None) ->
         with warnings.catch_warnings(record=True) as caught, _helpers_in_place(fn, helpers or {}):
             warnings.simplefilter("always")
             if case.get("drive"):
-                value = DRIVERS[case["drive"]](fn, *given[0], **given[1])
+                value = named(case["drive"], DRIVERS)(fn, *given[0], **given[1])
             else:
                 value = fn(*given[0], **given[1])
             value = observe(case.get("observe"), value, case.get("observe_args", ()))
