@@ -39,10 +39,11 @@ build: $(STAMP)       ## regenerate release/ and solutions/ from source/
 check: $(STAMP)       ## are release/ and solutions/ up to date?
 	$(PY) -m autograder check
 
-bench: $(STAMP) sandbox ## every benchmark: grading, lesson 05's NumPy MLP, lesson 07's recipe (prints; asserts nothing)
+bench: $(STAMP) sandbox ## every benchmark: grading of all nine lessons, lesson 05's NumPy MLP, lesson 07's recipe, lesson 09's playground (prints; asserts nothing)
 	$(PY) benchmarks/grading.py
 	$(PY) benchmarks/numpy_mlp.py
 	$(PY) benchmarks/keras_recipe.py
+	$(PY) benchmarks/playground.py
 
 grade: $(STAMP) sandbox ## grade a class: make grade INBOX=path/to/submissions
 	$(PY) -m autograder grade $(INBOX)

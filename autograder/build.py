@@ -174,7 +174,11 @@ def build_solutions(lesson: str, out: Path = SOLUTIONS, timeout: int = 600) -> l
     shutil.copytree(SOURCE / lesson, target, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
     written = []
     for source in notebooks(lesson):
-        nb = execute(solution_notebook(source), cwd=target, timeout=timeout)
+        # run in a scratch copy of the folder: what the notebook writes (checkpoints, logs, tuner
+        # trials) stays out of the repository, where only the executed notebook belongs
+        with tempfile.TemporaryDirectory(prefix=f"tlukit-build-{lesson}-") as scratch:
+            shutil.copytree(target, scratch, dirs_exist_ok=True)
+            nb = execute(solution_notebook(source), cwd=Path(scratch), timeout=timeout)
         path = target / source.name
         nbformat.write(nb, path)
         written.append(path)

@@ -44,7 +44,8 @@ def architecture(seen: dict) -> str:
 
 
 def _without_addresses(text: str) -> str:
-    return re.sub(r"0x[0-9a-f]+|\b(sequential|functional|dense|flatten|model)_\d+", "#", text)
+    return re.sub(r"0x[0-9a-f]+|\b(sequential|functional|dense|flatten|model|normalization|input_layer|concatenate|"
+                  r"batch_normalization|dropout|activation)_\d+", "#", text)
 
 
 MERGING = {"Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}

@@ -121,6 +121,14 @@ def test_solutions_hold_no_hidden_test_and_ran_cleanly(lesson):
     assert not [o for c in code for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
 
 
+def test_generated_folders_hold_only_what_source_holds(lesson):
+    """What a solution writes while the build runs it (checkpoints, logs, tuner trials) stays out of the repository."""
+    def files(root):
+        return sorted(str(p.relative_to(root / lesson)) for p in (root / lesson).rglob("*")
+                      if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+    assert files(course.SOLUTIONS) == files(course.SOURCE) == files(course.RELEASE)
+
+
 def test_grader_finds_one_hidden_test_per_test_cell(nb):
     """The grader replaces each test cell's hidden test by a probe of the function it names."""
     from autograder import hidden
