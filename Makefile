@@ -31,7 +31,7 @@ demo: $(STAMP) sandbox ## build the release and solutions, grade a simulated cla
 	$(PY) -m autograder demo
 
 test: $(STAMP) sandbox ## run the whole test suite
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadscope
 
 build: $(STAMP)       ## regenerate release/ and solutions/ from source/
 	$(PY) -m autograder build

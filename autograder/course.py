@@ -36,6 +36,8 @@ import ast
 import re
 from pathlib import Path
 
+from tlukit.mistakes import parse
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source"
 RELEASE = REPO / "release"
@@ -124,7 +126,7 @@ def skip_when_grading(cell) -> bool:
 def hidden_test_calls(source: str) -> list[tuple[str, str]]:
     """The ``hidden_test("NN.name", function)`` calls in a cell's source: (question id, function name)."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse(source)):
         if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "hidden_test" and len(node.args) == 2
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)):
             found.append((node.args[0].value, node.args[1].id))
@@ -173,7 +175,7 @@ def definitions(nb) -> dict[str, str]:
             continue
         text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
         try:
-            tree = ast.parse(text)
+            tree = parse(text)
         except SyntaxError:
             continue
         for node in tree.body:

@@ -9,6 +9,7 @@ kept within limits by the nbclient client made here.
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import time
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ def run_plan(job, nb, plan, scratch, box, env, run_id, faults: dict[int, Fault],
     line_file = scratch / "io" / "line"
     position, restarts, starts_failed = 0, 0, 0
     Client = _client_class()
+    _quiet_stopped_cells()
 
     def stop(at: int, why: str) -> None:
         faults[at] = Fault(why)
@@ -139,6 +141,29 @@ def run_plan(job, nb, plan, scratch, box, env, run_id, faults: dict[int, Fault],
         if restarts > limits.max_restarts and position < len(plan):
             stop(position, f"after {limits.max_restarts} restarts of the kernel, grading stopped here")
             return
+
+
+def _quiet_stopped_cells() -> None:
+    """Let the output poller of a cell that was stopped end without a traceback.
+
+    When nbclient gives up on a cell (its time limit, a dead kernel), the task that reads the cell's
+    output is left waiting, and it fails with ``queue.Empty`` once the kernel's channels close.
+    Nobody reads that failure, so asyncio logs it from the task's finalizer, in the middle of
+    whatever this process does then; formatting that traceback parses source, and a parse inside a
+    parse fails in CPython 3.11 ("AST constructor recursion depth mismatch", gh-106905), which
+    once failed a whole notebook. These ends are expected; any other unread failure is still logged.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    def handler(loop, context):
+        task = context.get("future")
+        coro = getattr(task, "get_coro", lambda: None)()
+        if isinstance(context.get("exception"), queue.Empty) and "_async_poll_output_msg" in getattr(
+                coro, "__qualname__", ""):
+            return
+        loop.default_exception_handler(context)
+
+    ensure_event_loop().set_exception_handler(handler)
 
 
 def _interrupted(client, km, limits: kernel.Limits) -> bool:

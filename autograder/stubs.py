@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 import re
 
+from tlukit.mistakes import parse
+
 REGION = re.compile(r"^### BEGIN SOLUTION[ \t]*\n(.*?)^### END SOLUTION", re.S | re.M)
 TOP_LEVEL_RAISE = re.compile(r"^raise NotImplementedError\(\)[ \t]*$", re.M)
 
@@ -21,7 +23,7 @@ def assigned_names(solution: str) -> list[str]:
     names: list[str] = []
     for region in REGION.findall(solution):
         try:
-            tree = ast.parse(region)
+            tree = parse(region)
         except SyntaxError:
             continue
         for node in tree.body:

@@ -1,16 +1,19 @@
-"""How ``make test`` shares the tests between its two workers (``pytest -n 2 --dist loadgroup``).
+"""How ``make test`` shares the tests between its two workers (``pytest -n 2 --dist loadscope``).
 
 Each group runs on one worker, so fixtures scoped to a module or a class are computed once: a
 group is a test's module, or its class where it has one (the end-to-end classes grade a batch
-once per class), as with ``--dist loadscope``. The one exception is
+once per class), as with xdist's ``loadscope``. The one exception is
 ``tests/test_lessons_inprocess.py``, which holds every lesson's fixtures and is by far the
 largest module: it is grouped by lesson, so that the two workers share it.
+
+The groups are made by the scheduler below, from the node ids, not by ``xdist_group`` marks:
+with pytest 9.2, xdist 3.8's ``loadgroup`` no longer sees marks added at collection
+(pytest-dev/pytest-xdist#1386), and every test went to whichever worker was free, so each
+worker graded each end-to-end class again.
 """
 from __future__ import annotations
 
 import re
-
-import pytest
 
 _LESSON = re.compile(r"(?:\[|/lesson|\b)(\d\d)[_.]")
 
@@ -25,6 +28,20 @@ def group_of(nodeid: str) -> str:
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(group_of(item.nodeid)))
+    """The batches of graded notebooks first: they are the longest groups, and one started last
+    would run alone at the end. (The scheduler hands out groups in collection order.)"""
+    items.sort(key=lambda item: "/test_grading_" not in f"/{item.nodeid}")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's ``loadscope``, with the groups of :func:`group_of`, in collection order."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    config.option.loadscopereorder = False
+    return ByGroup(config, log)

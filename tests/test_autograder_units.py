@@ -142,3 +142,41 @@ def test_the_terminal_table_groups_a_long_lesson_by_answer():
         assert len(columns) == len(qs) if len(qs) <= report.MAX_COLUMNS else len(columns) < len(qs)
         assert sorted(g for _, ids, _ in columns for g in ids) == sorted(g for g, _ in qs)  # every question once
         assert sum(p for *_, p in columns) == sum(p for _, p in qs)
+
+
+# ----------------------------------------------------------------------------- parsing under collection
+_PARSE_PROGRAM = r'''
+import ast, gc, sys
+from autograder import course
+
+class Finalizer:  # as asyncio's Task.__del__ does: log a traceback, which parses source in 3.11
+    def __del__(self):
+        ast.parse("x = (1, [2, {3: 4}])")
+
+SOURCE = "\n".join(f"def f{i}(a, b):\n    return [a + b * {i} for _ in range(3)]" for i in range(400))
+gc.set_threshold(50)
+failed = {}
+for name, parse in (("ast.parse", ast.parse), ("course", lambda s: course.hidden_test_calls(s + "\nhidden_test('x', f)"))):
+    failed[name] = 0
+    for _ in range(20):
+        for _ in range(200):
+            a = Finalizer(); a.me = a  # a cycle: only a collection frees it, in the middle of a parse
+        try:
+            parse(SOURCE)
+        except SystemError:
+            failed[name] += 1
+print(failed["ast.parse"], failed["course"])
+'''
+
+
+def test_the_grader_parses_source_while_finalizers_that_parse_are_collected():
+    """CI once failed a notebook with "SystemError: AST constructor recursion depth mismatch": a
+    collection during ast.parse ran nbclient's orphaned task's finalizer, which parsed a traceback
+    line. The grader's parses pause the collector; plain ast.parse shows the hazard is real here."""
+    out = subprocess.run([sys.executable, "-c", _PARSE_PROGRAM], capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'utils'}"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    plain, ours = map(int, out.stdout.split())
+    if sys.version_info[:2] == (3, 11):
+        assert plain > 0  # the hazard, reproduced
+    assert ours == 0

@@ -95,7 +95,7 @@ def test_faults_stay_with_their_owner(tmp_path):
     assert "not a readable notebook" in rows
 
 
-def test_notebook_time_limit_stops_a_runaway_notebook(tmp_path):
+def test_notebook_time_limit_stops_a_runaway_notebook(tmp_path, capfd):
     inbox = tmp_path / "inbox"
     release = simulate.release_notebook(LESSON)
     model = simulate.solution_answers(LESSON)
@@ -107,3 +107,6 @@ def test_notebook_time_limit_stops_a_runaway_notebook(tmp_path):
     assert "time limit of 20 s" in o.reason
     assert o.total == 0
     assert o.seconds < 60
+    # the stopped cell's output poller ends quietly: its traceback, logged from a finalizer, once broke
+    # the grader's own parsing (SystemError, CPython gh-106905; see execute._quiet_stopped_cells)
+    assert "Task exception was never retrieved" not in capfd.readouterr().err

@@ -19,6 +19,13 @@ LESSONS = lessons()
 NOTEBOOKS = {lesson: SourceNotebook(lesson) for lesson in LESSONS}
 SEEDS = range(5)
 
+
+def seeds_for(lesson: str):
+    """The draws of the hidden inputs a wrong answer must fail on: five, or two for the TensorFlow
+    lessons (06 on), whose answers build or train models (seconds each), to keep CI in its budget.
+    Their references still pass on all five (test_reference_passes_hidden_tests_on_many_seeds)."""
+    return SEEDS if lesson[:2] < "06" else SEEDS[:2]
+
 def exercises(nb: SourceNotebook) -> list[Exercise]:
     return [e for e in vars(nb.check).values() if isinstance(e, Exercise)]
 
@@ -119,7 +126,7 @@ def test_wrong_fixture_loses_points(fixture, monkeypatch):
         with pytest.raises(CheckFailed):  # the self-check alone fails too: the two never disagree
             nb.run_self_check(test_id, namespace)
         qid, name = nb.hidden_call(test_id)  # and so does the hidden test alone, whatever the seed
-        for seed in SEEDS:
+        for seed in seeds_for(fixture.lesson):
             monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
             with pytest.raises(CheckFailed) as hidden_failure:
                 hidden.run(qid, namespace[name], source=fixture.source)
@@ -177,11 +184,12 @@ def test_unwritten_answer_says_so(lesson, exercise):
 @pytest.mark.parametrize("question,mistake", MISTAKES)
 def test_hidden_mistake_models_fail_with_their_own_diagnosis(question, mistake, monkeypatch):
     model = question.models.get(mistake.key, mistake.model)
-    for seed in SEEDS:
+    for seed in seeds_for(question.qid):
         monkeypatch.setenv("TLUKIT_HIDDEN_SEED", str(seed))
         with pytest.raises(CheckFailed) as failure:
             hidden.run(question.qid, model, source="")
-        assert "likely mistake:" in str(failure.value), f"seed {seed}"
+        text = str(failure.value)  # named as a likely mistake, or by a criterion that quotes its message
+        assert mistake.message in text, f"seed {seed}: {text[-400:]}"
 
 
 def test_most_wrong_fixtures_are_named_by_a_specific_message():
