@@ -318,11 +318,18 @@ def _recorded_accuracy(record: dict) -> tuple[str, np.ndarray] | None:
     return None
 
 
-def history_criterion(got: Any, case: Any) -> str | None:
+def history_criterion(got: Any, case: Any, catalogue: Any = None) -> str | None:
     """Criterion of a History (:func:`tlukit.observers.keras_history`): the training loss falls, a
     validation accuracy it records is what its own model really scores on the grader's copy of the
     validation set (``case.secret``: images, scale, labels; computed here), and that reaches
-    ``case.secret["at_least"]``. Any epoch's record may match (EarlyStopping may restore the best)."""
+    ``case.secret["at_least"]``. Any epoch's record may match (EarlyStopping may restore the best).
+
+    With the exercise's ``catalogue``, a History without validation, or one whose record its model
+    does not reproduce, is also named by the catalogue's ``no_validation`` or ``edited`` mistake."""
+    def named(reason: str, key: str) -> str:
+        mistake = getattr(catalogue, key, None) if catalogue is not None else None
+        return f"{reason}\nlikely mistake: {mistake.message}" if mistake is not None else reason
+
     secret = case.secret
     if isinstance(got, dict) and got.get("type") == "History" and not isinstance(got.get("history"), dict):
         return "the History's record could not be read: return the History that model.fit() returned"
@@ -341,8 +348,8 @@ def history_criterion(got: Any, case: Any) -> str | None:
     except (TypeError, ValueError):
         return "the History's validation accuracy could not be read: return the History that model.fit() returned"
     if found is None:
-        return ("the History has no validation accuracy: compile with metrics=['accuracy'] and pass "
-                "validation_data=(X_valid, y_valid) to fit")
+        return named("the History has no validation accuracy: compile with metrics=['accuracy'] and pass "
+                     "validation_data=(X_valid, y_valid) to fit", "no_validation")
     key, recorded = found
     model = got.get("model")
     if not isinstance(model, dict) or model.get("type") != "model":
@@ -354,8 +361,9 @@ def history_criterion(got: Any, case: Any) -> str | None:
     close = recorded[np.isfinite(recorded)]
     if close.size == 0 or np.min(np.abs(close - measured)) > secret.get("tolerance", 0.01):
         shown = f"{recorded[-1]:.4f}" if recorded.size else "nothing"
-        return (f"the History says the validation accuracy ({key}) was {shown}, but its model scores {measured:.4f} "
-                "on the validation set: was the History edited, or the model trained again after fit?")
+        return named(f"the History says the validation accuracy ({key}) was {shown}, but its model scores "
+                     f"{measured:.4f} on the validation set: was the History edited, or the model trained again "
+                     "after fit?", "edited")
     if loss.size > 1 and not loss[-1] < loss[0]:
         return f"the training loss did not fall ({loss[0]:.4f} in the first epoch, {loss[-1]:.4f} in the last)"
     if measured < secret["at_least"]:

@@ -2,9 +2,11 @@
 
 Each group runs on one worker, so fixtures scoped to a module or a class are computed once: a
 group is a test's module, or its class where it has one (the end-to-end classes grade a batch
-once per class), as with xdist's ``loadscope``. The one exception is
-``tests/test_lessons_inprocess.py``, which holds every lesson's fixtures and is by far the
-largest module: it is grouped by lesson, so that the two workers share it.
+once per class), as with xdist's ``loadscope``. The exceptions are the modules whose tests are
+each about one lesson and share no fixture across lessons (``BY_LESSON``): their tests are
+grouped by lesson, so that the two workers share them. ``test_lessons_inprocess.py`` (every
+lesson's fixtures) and ``test_release_without_nbgrader.py`` (three notebook runs per lesson) are
+the two largest modules; whole, either would be the last group running while a worker sits idle.
 
 The groups are made by the scheduler below, from the node ids, not by ``xdist_group`` marks:
 with pytest 9.2, xdist 3.8's ``loadgroup`` no longer sees marks added at collection
@@ -18,9 +20,12 @@ import re
 _LESSON = re.compile(r"(?:\[|/lesson|\b)(\d\d)[_.]")
 
 
+BY_LESSON = ("test_lessons_inprocess.py", "test_release_without_nbgrader.py", "test_notebooks.py")
+
+
 def group_of(nodeid: str) -> str:
     module, _, rest = nodeid.partition("::")
-    if module.endswith("test_lessons_inprocess.py"):
+    if module.endswith(BY_LESSON):
         found = _LESSON.search(rest)
         return f"{module}::lesson{found.group(1)}" if found else module
     parts = rest.split("::")

@@ -372,7 +372,7 @@ QUESTIONS = [
     Question(qid="07.predicted_class_names", reference=predicted_class_names, cases=_names_cases,
              catalogue=check.PREDICTED_CLASS_NAMES, models=NAMES_MODELS),
     Question(qid="07.train_model", reference=train_model, cases=_train_cases, observe="keras_history",
-             criterion=objects.history_criterion,
+             criterion=functools.partial(objects.history_criterion, catalogue=check.TRAIN_MODEL),
              catalogue=check.TRAIN_MODEL, models=TRAIN_MODELS, helpers=("build_model",)),
     Question(qid="07.multilabel_model", reference=multilabel_model, cases=_multilabel_cases, observe="keras_model",
              observe_args=_model_view, compare=objects.model_difference, catalogue=check.MULTILABEL_MODEL,
