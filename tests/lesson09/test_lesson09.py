@@ -29,7 +29,7 @@ def test_notebook_facts():
     assert {t: p for t, (p, _) in NB.tests.items()} == POINTS
     assert {w: p for w, (p, _) in NB.written.items()} == {"written_hyperparameters": 4}
     (_, scheme), = NB.written.values()
-    assert "=== BEGIN MARK SCHEME ===" in scheme and scheme.count("* (1)") == 4
+    assert "=== BEGIN MARK SCHEME ===" in scheme and scheme.count("* (1)") == 3 and scheme.count("* (0.5)") == 2
     assert "objectives" in NB.nb.cells[0].source and "recap" in NB.nb.cells[-1].source.lower()
     text = "\n".join(c.source for c in NB.nb.cells)
     for fact in ("Exercise 9", "Exercise 10", "Exercise 1", "sampling=\"log\"", "9\\,\\%", "first 10,000",
@@ -83,3 +83,30 @@ def test_challenge_data_come_from_the_grader_and_stay_small():
         assert case.args[0].dtype == np.float32 and case.args[0].max() <= 1.0
         assert case.secret["images"].dtype == np.uint8 and len(case.secret["labels"]) == ref.CHALLENGE_TEST
         assert 0.3 < case.secret["at_least"] <= 0.65  # an untrained model scores about 0.1, the reference about 0.8
+
+
+def test_the_self_check_refuses_exactly_the_layers_the_grader_cannot_evaluate():
+    """check.EVALUABLE_LAYERS (tlukit may not import the grader) is what objects.forward evaluates: every Keras
+    layer kind outside it gets the grader's "yours has a ... layer", none inside it does."""
+    from autograder import objects
+    from keras import layers
+
+    kinds = {name for name in dir(layers) if isinstance(getattr(layers, name), type)
+             and issubclass(getattr(layers, name), layers.Layer)} | {"InputLayer"}
+    refused = set()
+    for kind in kinds | check.EVALUABLE_LAYERS:
+        try:
+            objects._apply({"kind": kind, "weights": []}, [np.zeros((2, 3))])
+        except objects.NotEvaluable as exc:
+            if f"yours has a {kind} layer" in str(exc):
+                refused.add(kind)
+    assert refused == kinds - check.EVALUABLE_LAYERS and {"LeakyReLU", "ReLU", "Rescaling", "Reshape"} <= refused
+    assert check.EVALUABLE_ACTIVATIONS == set(objects.ACTIVATIONS)
+    for kind in sorted(refused)[:5]:
+        assert "cannot evaluate" in check.unevaluable({"type": "model", "structure": "sequential",
+                                                       "layers": [{"kind": "Flatten"}, {"kind": kind}]})
+    assert check.unevaluable({"type": "model", "structure": "sequential",
+                              "layers": [{"kind": "Dense", "activation": "gelu"}]})
+    assert check.unevaluable({"type": "model", "structure": "subclassed", "layers": []})
+    assert check.unevaluable({"type": "model", "structure": "functional", "layers": [
+        {"kind": kind, "activation": "leaky_relu"} for kind in sorted(check.EVALUABLE_LAYERS)]}) is None

@@ -205,7 +205,8 @@ def pick_learning_rate(fn):
     # beta = 0 keeps the losses; minimum so far 2, 0.5, 0.5, ...; 3.0 > 4 × 0.5 first at index 4 (rate 0.016)
     expect(_number(got), 0.0016, call=label + "   [rates 0.001, 0.002, ..., 0.032; beta = 0: no smoothing]",
            mistakes=[(0.016, C.no_tenth), (0.0002, C.min_loss_rate), (0.0032, C.first_loss), (0.0008, C.previous_rate)],
-           hint="the first index where the loss exceeds 4 × its minimum so far (0.5) is 4 (3.0 > 2.0): rate 0.016")
+           hint="the first index where the loss exceeds 4 × its minimum so far (0.5) is 4 (3.0 > 2.0): rate 0.016, "
+                "so return 0.0016")
     losses = [2.0, 9.0, 1.0, 0.4, 0.6, 1.6, 6.0, 40.0]
     label = f"pick_learning_rate(rates, {losses}, k=4.0, beta=0.5)"
     got = call(fn, list(PICK_RATES), list(losses), k=4.0, beta=0.5, label=label)
@@ -289,6 +290,9 @@ def space_problem(space: dict) -> tuple[str, str | None] | None:
     names = set(space)
     if names != set(SPACE):
         missing, extra = sorted(set(SPACE) - names), sorted(names - set(SPACE))
+        if extra and not missing:
+            return (f"the search space has {sorted(names)}: remove {', '.join(map(repr, extra))}, the exercise's "
+                    f"space has exactly these four: {', '.join(SPACE)}"), None
         key = "no_optimizer_choice" if missing == ["optimizer"] and not extra else "renamed" if extra else None
         return f"the search space has {sorted(names)}; expected {sorted(SPACE)}", key
     for name, want in SPACE.items():
@@ -329,9 +333,21 @@ def built_problem(built: dict, values: dict) -> tuple[str, str | None] | None:
     compiled, model = built["compiled"], built["model"]
     arch, want = _architecture(model), want_architecture(values["n_hidden"], values["n_neurons"])
     if arch != want:
-        n_dense = arch.count(f"Dense({values['n_neurons']}, relu)")
-        key = "n_hidden_ignored" if n_dense != values["n_hidden"] and arch.endswith("Dense(10, softmax)") else None
-        return f"with {values}, the layers are {arch}; expected {want}", key
+        what = f"with {values}, the layers are {arch}; expected {want}"
+        layers = model.get("layers", []) if isinstance(model, dict) else []
+        hidden = [layer for layer in layers if layer.get("kind") == "Dense"][:-1]  # every Dense but the output
+        if not arch.endswith("Dense(10, softmax)"):
+            return what, None
+        if len(hidden) != values["n_hidden"]:
+            return what, "n_hidden_ignored"
+        units = sorted({layer.get("units") for layer in hidden}, key=str)
+        if units != [values["n_neurons"]]:
+            return (f"{what}: the hidden layers have {', '.join(map(str, units))} neurons, each should have "
+                    f"n_neurons = {values['n_neurons']}"), None
+        activations = sorted({str(layer.get("activation")) for layer in hidden})
+        if activations != ["relu"]:
+            return f"{what}: the hidden layers use {', '.join(activations)}, the exercise's use relu", None
+        return what, None
     if isinstance(model.get("outputs"), str):
         return f"with {values}, the model cannot run on 28×28 images: {model['outputs'][:200]}", None
     if not compiled.get("compiled"):
@@ -382,10 +398,17 @@ def build_model(fn):
     found = tuner_problem(got)
     if found:
         what, key = found
+        in_space = isinstance(got, dict) and isinstance(got.get("space"), dict) and space_problem(got["space"])
         raise CheckFailed(f"build_model(hp): {what}\nhint: "
-                          + (getattr(BUILD_MODEL, key).message if key else "follow the exercise's search space and "
-                             "model: Flatten, n_hidden × Dense(n_neurons, relu), Dense(10, softmax)"))
+                          + (getattr(BUILD_MODEL, key).message if key else SPACE_HINT if in_space else MODEL_HINT))
     return 2 + len(TUNER_FIXED)
+
+
+SPACE_HINT = ("declare exactly these four on hp: hp.Int(\"n_hidden\", min_value=0, max_value=8, default=2), "
+              "hp.Int(\"n_neurons\", min_value=16, max_value=256), hp.Float(\"learning_rate\", min_value=1e-4, "
+              "max_value=1e-2, sampling=\"log\"), hp.Choice(\"optimizer\", values=[\"sgd\", \"adam\"])")
+MODEL_HINT = ("build the exercise's model from the values hp returns: Flatten, n_hidden × Dense(n_neurons, relu), "
+              "Dense(10, softmax), compiled with the chosen optimizer object at learning_rate")
 
 
 def _fresh_hp():
@@ -428,7 +451,8 @@ def callbacks_problem(seen, checkpoint_path: str, log_dir: str, patience: int) -
     ck, es, tb = seen[1], seen[0], seen[2]
     if ck.get("monitor") != "val_loss" or es.get("monitor") != "val_loss":
         key = "monitor_loss" if "loss" in (ck.get("monitor"), es.get("monitor")) else None
-        return f"ModelCheckpoint monitors {ck.get('monitor')!r} and EarlyStopping {es.get('monitor')!r}", key
+        return (f"ModelCheckpoint monitors {ck.get('monitor')!r} and EarlyStopping {es.get('monitor')!r}: both "
+                "should watch the validation loss, \"val_loss\" (their default: leave monitor out)"), key
     if ck.get("filepath") != checkpoint_path or ck.get("save_weights_only"):
         return (f"ModelCheckpoint saves to {ck.get('filepath')!r} (weights only: {ck.get('save_weights_only')}); "
                 f"expected the whole model at checkpoint_path = {checkpoint_path!r}"), None
@@ -458,7 +482,7 @@ def make_callbacks(fn):
         raise CheckFailed(f"{label}: {what}\nhint: " + (getattr(MAKE_CALLBACKS, key).message if key else
                                                          "see the exercise: which callback, which arguments?"))
     check_defaults(fn, "make_callbacks", {"patience": 10})
-    return 5
+    return 2
 
 
 # ============================================================================= Exercise 6: the challenge
@@ -493,6 +517,37 @@ def run_challenge(train_challenge, X_train, y_train, X_valid, y_valid, **kwargs)
         shutil.rmtree(folder, ignore_errors=True)
 
 
+EVALUABLE_LAYERS = frozenset({"Flatten", "Dense", "Activation", "Normalization", "BatchNormalization", "Concatenate",
+                              "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "InputLayer"})
+"""The layer kinds the grader's NumPy forward pass (``autograder.objects.forward``) evaluates; kept here because
+tlukit does not import the grader (tests/lesson09 asserts that the two agree)."""
+EVALUABLE_ACTIVATIONS = frozenset({None, "linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "softplus",
+                                   "swish", "silu", "leaky_relu"})
+"""The activations that forward pass knows (``autograder.objects.ACTIVATIONS``)."""
+
+
+def unevaluable(model) -> str | None:
+    """Why the grader could not evaluate a model described by ``observers.keras_predict``, or None."""
+    if not isinstance(model, dict) or model.get("type") != "model" or not isinstance(model.get("layers"), list):
+        return None  # not a model: said otherwise
+    if model.get("structure") not in ("sequential", "functional"):
+        return ("the grader evaluates a Sequential or a functional model; yours is a subclass whose call() decides "
+                "the order of its layers, which the grader cannot know")
+    kinds = sorted(EVALUABLE_LAYERS - {"InputLayer", "AlphaDropout", "GaussianDropout", "GaussianNoise"})
+    for layer in model["layers"]:
+        kind = layer.get("kind") if isinstance(layer, dict) else type(layer).__name__
+        if kind not in EVALUABLE_LAYERS:
+            return (f"the model has a {kind} layer, which the grader cannot evaluate: it computes your trained "
+                    f"model's outputs itself and knows only the layers {', '.join(kinds)} (and the other dropout "
+                    "and noise layers). Give the activation to a Dense layer instead, e.g. "
+                    "Dense(300, activation=\"leaky_relu\")")
+        if kind in ("Dense", "Activation") and layer.get("activation") not in EVALUABLE_ACTIVATIONS:
+            return (f"the model has a {kind} layer with the activation {layer.get('activation')!r}, which the grader "
+                    "cannot evaluate: it knows "
+                    f"{', '.join(sorted(str(a) for a in EVALUABLE_ACTIVATIONS if a is not None))}")
+    return None
+
+
 def challenge_driver(train_challenge, X_train, y_train, X_valid, y_valid, **kwargs) -> dict:
     """What the grader needs of ``train_challenge``: the trained model's layers and weights (evaluated by the
     grader on images it keeps), and whether the checkpoint and the TensorBoard logs were written."""
@@ -511,6 +566,9 @@ def challenge_problem(seen: dict) -> tuple[str, str] | None:
         return "no checkpoint file at checkpoint_path", "no_checkpoint"
     if not seen.get("logs"):
         return "no TensorBoard event files under log_dir", "no_logs"
+    problem = unevaluable(seen.get("model"))
+    if problem:
+        return problem, ""
     return None
 
 
@@ -539,7 +597,7 @@ def train_challenge(fn):
     result, wrote_checkpoint, wrote_logs = call(run_challenge, fn, X[:400], y[:400], X[400:], y[400:], epochs=2,
                                                 batch_size=32, patience=2, label=label)
     seen = {"returned": "model" if hasattr(result, "layers") and hasattr(result, "weights") else type(result).__name__,
-            "checkpoint": wrote_checkpoint, "logs": wrote_logs}
+            "checkpoint": wrote_checkpoint, "logs": wrote_logs, "model": observers.keras_predict(result)}
     found = challenge_problem(seen)
     if found:
         what, key = found

@@ -22,10 +22,16 @@ Four pieces, each usable on its own:
   a static figure - the boundary at four epochs and the loss curves (see :func:`static_figure`).
 
 Presets (:data:`PRESETS`) show what can go wrong: ``"bad_init"`` (all weights start at
-0: every hidden unit gets a zero gradient, the loss sits at ln 2), ``"too_small"``
-(spiral with one hidden layer of 2 neurons: a few bends, never the spiral) and
+0: every hidden unit gets a zero gradient, the loss sits at ln 2, a stationary point),
+``"too_small"`` (spiral with one hidden layer of 2 neurons: a few bends, never the spiral),
+``"local_minima"`` (XOR with 3 tanh neurons: some initial weights get stuck on a worse boundary;
+its static view trains four init seeds on the same data, :func:`static_seeds_figure`) and
 ``"vanishing_gradients"`` (six sigmoid layers: the first layer's gradient is far smaller than
 the last's).
+
+``Settings.seed`` draws the data set, the split and the order of the batches; ``Settings.init_seed``
+draws the initial weights alone, so that "reset" (the next init seed) retrains from new weights on
+the same data.
 """
 from __future__ import annotations
 
@@ -106,7 +112,8 @@ class Settings:
     n: int = 400
     test_fraction: float = 0.5
     init_scale: float = 1.0       # × Glorot's uniform limit; 0 gives all-zero weights
-    seed: int = 0
+    seed: int = 0                 # the data set, the train/test split and the order of the batches
+    init_seed: int = 0            # the initial weights only: "reset" draws the next one, on the same data
     epochs_per_frame: int = 2
 
     def check(self) -> "Settings":
@@ -124,6 +131,7 @@ PRESETS = {
     "default": dict(),
     "bad_init": dict(dataset="xor", hidden=(4,), activation="tanh", learning_rate=0.1, init_scale=0.0),
     "too_small": dict(dataset="spiral", hidden=(2,), activation="tanh", learning_rate=0.03),
+    "local_minima": dict(dataset="xor", hidden=(3,), activation="tanh", learning_rate=0.03),
     "vanishing_gradients": dict(dataset="circles", hidden=(8,) * 6, activation="sigmoid", learning_rate=0.03),
 }
 """name → the settings it changes from :class:`Settings`' defaults (see the module docstring)."""
@@ -135,6 +143,11 @@ PRESET_NOTES = {
                           "point the gradient never leaves). Set the preset to default (random init) to compare.",
     "too_small": "One hidden layer of 2 neurons can bend the boundary only a little: it never follows "
                             "the spiral, however long it trains (about 60–70 % accuracy). Add layers and neurons.",
+    "local_minima": "XOR with one hidden layer of 3 tanh neurons. From some initial weights training settles on a "
+                    "worse boundary, a diagonal band (about 88 % train accuracy, loss near 0.29), and stays there "
+                    "however long it trains; from others it separates the four quadrants (94-96 %). Press reset "
+                    "several times (new weights, same data) and compare; with 8 neurons, no reset we tried got "
+                    "stuck.",
     "vanishing_gradients": "Six sigmoid layers: σ'(z) ≤ 0.25, so the gradient shrinks layer by layer on its way "
                            "back; the bottom panel shows the first layer's gradient orders of magnitude below the "
                            "last's, and training barely moves. Try relu or tanh.",
@@ -166,7 +179,7 @@ class Trainer:
         X, y = make_data(s.dataset, s.n, s.noise, s.seed)
         self.data = X, y
         (self.X_train, self.y_train), (self.X_test, self.y_test) = split(X, y, s.test_fraction, s.seed)
-        rng = np.random.default_rng(s.seed)
+        rng = np.random.default_rng(s.init_seed)   # the weights' own seed: a reset keeps the data
         sizes = [2, *s.hidden, 1]
         self.weights, self.biases = [], []
         for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -275,7 +288,8 @@ LEVELS = np.linspace(0, 1, 11)
 
 def _describe(s: Settings) -> str:
     layers = " → ".join(str(h) for h in s.hidden)
-    return f"{s.dataset}: 2 → {layers} → 1 ({s.activation}), learning rate {s.learning_rate:g}"
+    return (f"{s.dataset}: 2 → {layers} → 1 ({s.activation}), learning rate {s.learning_rate:g}, "
+            f"init seed {s.init_seed}")
 
 
 def draw_boundary(ax, trainer: Trainer, *, title: str | None = None, legend: bool = True, points: bool = True,
@@ -458,6 +472,10 @@ def static_figure(settings: Settings, *, epochs: int | None = None, frames: int 
     ax_loss.legend(fontsize=8)
     norms = trainer.gradient_norms()
     ax_grad.bar([f"W{k + 1}" for k in range(len(norms))], np.maximum(norms, 1e-12), color="C2", label="‖∂L/∂W‖")
+    for k, value in enumerate(norms):
+        if value == 0:                           # a log axis cannot show 0: drawn at 1e-12, and said so
+            ax_grad.annotate("0 (clipped)", (k, 1e-12), textcoords="offset points", xytext=(0, -12), ha="center",
+                             fontsize=7)
     ax_grad.set_yscale("log")
     ax_grad.set_title(f"Gradient norm per layer at epoch {trainer.epochs}")
     ax_grad.set_xlabel("layer (input → output)")
@@ -467,6 +485,46 @@ def static_figure(settings: Settings, *, epochs: int | None = None, frames: int 
                  fontsize=10)
     fig.trainer = trainer
     return fig
+
+
+def static_seeds_figure(settings: Settings, *, epochs: int | None = None, init_seeds=(0, 1, 2, 3)):
+    """Train the same network from several initial weights (``init_seeds``) on the same data: each
+    final boundary side by side, and the training losses together (the static view of
+    ``"local_minima"``: what pressing "reset" several times shows)."""
+    from matplotlib.figure import Figure
+
+    if epochs is None:
+        epochs = 30 if quick() else 300
+    fig = Figure(figsize=(10.0, 5.6), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=(1.15, 1))
+    axes = top.subplots(1, len(init_seeds))
+    ax_loss = bottom.subplots(1, 1)
+    trainers = []
+    for k, (ax, init_seed) in enumerate(zip(axes, init_seeds)):
+        trainer = Trainer(replace(settings, init_seed=int(init_seed)))
+        while trainer.epochs < epochs:           # in chunks, for a smooth loss curve
+            trainer.train(min(max(1, epochs // 30), epochs - trainer.epochs))
+        draw_boundary(ax, trainer, legend=k == 0, title=f"init seed {init_seed}: train acc. "
+                      f"{trainer.accuracy('train'):.0%}")
+        ax.tick_params(labelsize=7)
+        h = trainer.history
+        ax_loss.plot(h["epoch"], h["train"], "-", color=f"C{k}", label=f"init seed {init_seed}")
+        trainers.append(trainer)
+    ax_loss.set_title(f"Training loss (binary cross-entropy): the same data, {len(init_seeds)} initial weights")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss")
+    ax_loss.grid(True, alpha=0.3)
+    ax_loss.legend(fontsize=8)
+    s = settings
+    fig.suptitle(f"Playground (static: run the notebook in Jupyter and press reset) — {s.dataset}: 2 → "
+                 f"{' → '.join(map(str, s.hidden))} → 1 ({s.activation}), {epochs} epochs from each init seed",
+                 fontsize=10)
+    fig.trainers = trainers
+    return fig
+
+
+STATIC_VIEWS = {"local_minima": static_seeds_figure}
+"""Presets whose static fallback is not :func:`static_figure`."""
 
 
 # --------------------------------------------------------------------------------------- widget
@@ -508,7 +566,8 @@ def build_widget(settings: Settings, preset_name: str = "default") -> Playground
                                            description="learning rate", continuous_update=False),
         "play": W.Play(value=0, min=0, max=10 ** 9, interval=150, show_repeat=False, description="play"),
         "step": W.Button(description="step ▶", tooltip="train one frame's epochs and redraw"),
-        "reset": W.Button(description="reset ⟲", tooltip="new random weights, epoch 0"),
+        "reset": W.Button(description="reset ⟲", tooltip="new random weights (the next init seed) on the same "
+                                                        "data, back to epoch 0"),
     }
     for control in c.values():
         if hasattr(control, "style") and "description_width" in control.style.keys:
@@ -543,6 +602,11 @@ def build_widget(settings: Settings, preset_name: str = "default") -> Playground
         current["settings"], current["preset"] = new, preset_name
         frame.bind(Trainer(new))
         redraw()
+
+    def reset():
+        """New initial weights (the next init seed), the same data and split: epoch 0."""
+        s = current["settings"]
+        restart(replace(s, init_seed=s.init_seed + 1), current["preset"])
 
     def on_tick(change):
         if change["new"] <= change["old"]:        # the stop button sets the value back to 0
@@ -596,30 +660,32 @@ def build_widget(settings: Settings, preset_name: str = "default") -> Playground
     c["play"].observe(on_tick, names="value")
     c["play"].observe(on_pause, names="playing")
     c["step"].on_click(lambda _: one_frame())
-    c["reset"].on_click(lambda _: restart(current["settings"], current["preset"]))
+    c["reset"].on_click(lambda _: reset())
     c["preset"].observe(from_preset, names="value")
     for name in ("dataset", "noise", "layers", "neurons", "activation"):
         c[name].observe(from_controls, names="value")
     c["learning_rate"].observe(from_learning_rate, names="value")
-    pg.step, pg.reset = one_frame, (lambda: restart(current["settings"], current["preset"]))
+    pg.step, pg.reset = one_frame, reset
     redraw()
     return pg
 
 
 def playground(dataset: str = "circles", hidden=(4, 2), activation: str = "tanh", learning_rate: float = 0.03, *,
                preset: str | None = None, noise: float = 0.1, batch_size: int = 10, seed: int = 0,
-               epochs_per_frame: int = 2, static_epochs: int | None = None):
+               init_seed: int = 0, epochs_per_frame: int = 2, static_epochs: int | None = None):
     """Show the playground: the widget where a front end runs, else the static frame sequence.
 
-    ``preset`` (one of :data:`PRESETS`: "default", "bad_init", "too_small", "vanishing_gradients")
-    replaces the settings it names. ``static_epochs`` is how long the static fallback trains
+    ``preset`` (one of :data:`PRESETS`: "default", "bad_init", "too_small", "local_minima",
+    "vanishing_gradients") replaces the settings it names. ``seed`` draws the data set and the split, ``init_seed`` the
+    initial weights (the widget's "reset" moves to the next one). ``static_epochs`` is how long the static fallback trains
     (default 300, or 30 when :func:`tlukit.grading.quick`). Returns the :class:`PlaygroundWidget`
     when interactive, else None.
     """
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, not {preset!r}")
     base = dict(dataset=dataset, hidden=tuple(hidden), activation=activation, learning_rate=learning_rate,
-                noise=noise, batch_size=batch_size, seed=seed, epochs_per_frame=epochs_per_frame)
+                noise=noise, batch_size=batch_size, seed=seed, init_seed=init_seed,
+                epochs_per_frame=epochs_per_frame)
     settings = Settings(**{**base, **PRESETS[preset or "default"]}).check()
     built = {}
 
@@ -627,5 +693,6 @@ def playground(dataset: str = "circles", hidden=(4, 2), activation: str = "tanh"
         built["pg"] = build_widget(settings, preset or "default")
         return built["pg"].box
 
-    show(make_widget, lambda: static_figure(settings, epochs=static_epochs), description="playground")
+    static = STATIC_VIEWS.get(preset, static_figure)
+    show(make_widget, lambda: static(settings, epochs=static_epochs), description="playground")
     return built.get("pg")
